@@ -1,0 +1,37 @@
+"""JSON Schemas of every published contract, for snapshot tests and for KustHub."""
+
+from typing import Any
+
+import msgspec
+
+from kohub_contracts import events, tickets
+from kohub_contracts.common import Page
+from kohub_contracts.envelope import Envelope
+
+CONTRACTS: dict[str, Any] = {
+    "TicketCreateRequest": tickets.TicketCreateRequest,
+    "TicketUpdateRequest": tickets.TicketUpdateRequest,
+    "TicketTransitionRequest": tickets.TicketTransitionRequest,
+    "TicketResolveRequest": tickets.TicketResolveRequest,
+    "TicketAssignRequest": tickets.TicketAssignRequest,
+    "TicketReasonRequest": tickets.TicketReasonRequest,
+    "TicketCommentRequest": tickets.TicketCommentRequest,
+    "TerminalLogCreateRequest": tickets.TerminalLogCreateRequest,
+    "TicketDetailResponse": tickets.TicketDetailResponse,
+    "TicketListItem": tickets.TicketListItem,
+    "TicketPage": Page[tickets.TicketListItem],
+    "ActivityResponse": tickets.ActivityResponse,
+    "TerminalLogResponse": tickets.TerminalLogResponse,
+    **{
+        f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
+        for name, struct in events.TICKET_EVENT_TYPES.items()
+    },
+}
+
+
+def schema_of(name: str) -> dict[str, Any]:
+    return msgspec.json.schema(CONTRACTS[name])
+
+
+def all_schemas() -> dict[str, dict[str, Any]]:
+    return {name: schema_of(name) for name in sorted(CONTRACTS)}

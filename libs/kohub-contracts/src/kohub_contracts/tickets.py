@@ -1,0 +1,169 @@
+"""Ticket DTOs of seed §3.2, with the exact camelCase field names, plus list and page shapes."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from kohub_contracts.common import Camel, Ref
+from kohub_contracts.enums import (
+    ActivityType,
+    HostStatus,
+    SyncStatus,
+    TicketPriority,
+    TicketSource,
+    TicketStatus,
+)
+
+Title = Annotated[str, Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, Meta(max_length=20_000)]
+Reason = Annotated[str, Meta(max_length=2_000)]
+CommentText = Annotated[str, Meta(min_length=1, max_length=20_000)]
+CommandLog = Annotated[str, Meta(max_length=5_000_000)]
+ExternalId = Annotated[str, Meta(min_length=1, max_length=100)]
+SessionId = Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class TicketCreateRequest(Camel, forbid_unknown_fields=True):
+    title: Title
+    description: LongText = ""
+    host_id: UUID | None = None
+    priority: TicketPriority = TicketPriority.MEDIUM
+    source: TicketSource = TicketSource.MANUAL
+    organization_id: UUID | None = None
+    """Required for MSP staff; a customer's tickets always belong to the customer's organization."""
+
+
+class TicketUpdateRequest(Camel, forbid_unknown_fields=True):
+    title: Title | UnsetType = UNSET
+    description: LongText | UnsetType = UNSET
+    priority: TicketPriority | UnsetType = UNSET
+    host_id: UUID | None | UnsetType = UNSET
+
+
+class TicketTransitionRequest(Camel, forbid_unknown_fields=True):
+    to_status: TicketStatus
+    reason: Reason | None = None
+
+
+class TicketResolveRequest(Camel, forbid_unknown_fields=True):
+    summary: Annotated[str, Meta(min_length=1, max_length=20_000)]
+    action_taken: LongText | None = None
+    ai_suggestion_used: dict[str, Any] | None = None
+
+
+class TicketAssignRequest(Camel, forbid_unknown_fields=True):
+    assignee_id: UUID
+    reason: Reason | None = None
+
+
+class TicketReasonRequest(Camel, forbid_unknown_fields=True):
+    """Body of receive, complete and reopen: an optional note for the timeline."""
+
+    reason: Reason | None = None
+
+
+class TicketCommentRequest(Camel, forbid_unknown_fields=True):
+    content: CommentText
+
+
+class TerminalLogCreateRequest(Camel, forbid_unknown_fields=True):
+    session_id: SessionId
+    command_log: CommandLog
+    started_at: datetime
+    ended_at: datetime | None = None
+    host_id: UUID | None = None
+
+
+class HostRef(Camel):
+    id: UUID
+    name: str | None = None
+    status: HostStatus | None = None
+
+
+class UserRef(Camel):
+    id: UUID
+    name: str | None = None
+
+
+class ResolutionResponse(Camel):
+    summary: str
+    action_taken: str | None
+    ai_suggestion_used: dict[str, Any] | None
+    resolved_by: UserRef | None
+    resolved_at: datetime
+
+
+class ActivityResponse(Camel):
+    id: UUID
+    type: ActivityType
+    content: str
+    user: UserRef | None
+    created_at: datetime
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class TerminalLogSummary(Camel):
+    id: UUID
+    session_id: str
+    started_at: datetime
+    ended_at: datetime | None
+    host_id: UUID | None = None
+    user: UserRef | None = None
+
+
+class TerminalLogResponse(TerminalLogSummary):
+    command_log: str = ""
+
+
+class TicketDetailResponse(Camel):
+    id: UUID
+    key: str
+    title: str
+    description: str
+    source: TicketSource
+    source_event_id: str | None
+    status: TicketStatus
+    priority: TicketPriority
+    host: HostRef | None
+    reporter: UserRef | None
+    assignee: UserRef | None
+    resolution: ResolutionResponse | None
+    activities: list[ActivityResponse]
+    terminal_logs: list[TerminalLogSummary]
+    created_at: datetime
+    updated_at: datetime
+    organization: Ref
+    external_system: str | None = None
+    external_ticket_id: str | None = None
+    sync_status: SyncStatus = SyncStatus.NONE
+    allowed_transitions: list[TicketStatus] = msgspec.field(default_factory=list)
+    version: int = 1
+
+
+class TicketListItem(Camel):
+    id: UUID
+    key: str
+    title: str
+    status: TicketStatus
+    priority: TicketPriority
+    source: TicketSource
+    organization_id: UUID
+    host: HostRef | None
+    assignee: UserRef | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TicketSort(str, Enum):
+    """Sort orders of the ticket list; a leading `-` sorts descending (priority: most urgent first)."""
+
+    CREATED_DESC = "-createdAt"
+    CREATED_ASC = "createdAt"
+    UPDATED_DESC = "-updatedAt"
+    UPDATED_ASC = "updatedAt"
+    PRIORITY_DESC = "-priority"
+    PRIORITY_ASC = "priority"
