@@ -30,7 +30,9 @@ def test_create_request_reads_the_seed_example() -> None:
 
 
 def test_transition_and_resolve_field_names() -> None:
-    t = msgspec.json.decode(b'{"toStatus":"IN_PROGRESS","reason":"x"}', type=TicketTransitionRequest)
+    t = msgspec.json.decode(
+        b'{"toStatus":"IN_PROGRESS","reason":"x"}', type=TicketTransitionRequest
+    )
     assert t.to_status is TicketStatus.IN_PROGRESS
     r = msgspec.json.decode(
         b'{"summary":"s","actionTaken":"a","aiSuggestionUsed":{"suggestionId":"ai-123","applied":true}}',
@@ -70,7 +72,10 @@ def test_envelope_round_trip_uses_seed_names() -> None:
         version=1,
     )
     env = Envelope(
-        event_id="e-1", event_type="ticket.created", timestamp=now, source="kohub.ticket",
+        event_id="e-1",
+        event_type="ticket.created",
+        timestamp=now,
+        source="kohub.ticket",
         data=TicketCreated(ticket=snapshot),
     )
     raw = msgspec.json.decode(encode(env))

@@ -1,0 +1,61 @@
+# kohub — `make up` runs the suite, `make test` runs every test. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= uv
+RUN := $(UV) run --frozen
+PY_PACKAGES := libs/kohub-contracts libs/kohub-platform services/ticket
+ROLE ?= msp-operator
+ORG ?=
+
+.PHONY: help bootstrap up test test-unit test-contracts lint format token bench clean-test-leftovers
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-22s\033[0m %s\n", $$1, $$2}'
+
+.venv/.synced: uv.lock pyproject.toml $(addsuffix /pyproject.toml,$(PY_PACKAGES))
+	@command -v $(UV) >/dev/null || { echo "==> installing uv"; python3 -m pip install --quiet uv; }
+	@echo "==> installing Python packages (uv sync)"
+	@$(UV) sync --frozen --quiet
+	@touch $@
+
+bootstrap: .venv/.synced ## install the virtualenv and packages
+	@mkdir -p .run
+
+.run/dev-jwks.json: | bootstrap
+	@$(RUN) python -m kohub_platform.devtokens --role msp-admin >/dev/null
+	@echo "==> development signing key written to .run/ (trusted by 'make up' only)"
+
+up: bootstrap .run/dev-jwks.json ## run the suite locally (databases and migrations created on the way)
+	@echo "==> checking PostgreSQL and RabbitMQ"
+	@$(RUN) python scripts/check_infra.py
+	@echo "==> databases and migrations"
+	@$(RUN) python scripts/ensure_databases.py
+	@echo "==> starting services (Ctrl-C stops them): ticket :8001"
+	@echo "    token: make token ROLE=msp-operator   |   API docs: http://127.0.0.1:8001/schema"
+	@$(RUN) honcho start -f Procfile
+
+test: bootstrap ## every test: unit, integration (real PostgreSQL + RabbitMQ), e2e
+	@$(RUN) python scripts/run_tests.py $(PY_PACKAGES) tests/e2e
+
+test-unit: bootstrap ## only the tests that need no database or broker
+	@$(RUN) python scripts/run_tests.py --unit $(PY_PACKAGES)
+
+test-contracts: bootstrap ## the contract snapshot tests
+	@$(RUN) pytest -q libs/kohub-contracts
+
+lint: bootstrap ## ruff check and format check
+	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
+
+format: bootstrap ## ruff fix and format
+	@$(RUN) ruff check --fix .
+	@$(RUN) ruff format .
+
+token: bootstrap ## print a dev token: make token ROLE=msp-operator ORG=<org uuid>
+	@$(RUN) python -m kohub_platform.devtokens --role $(ROLE) $(if $(ORG),--org $(ORG))
+
+bench: bootstrap ## the ticket benchmark (100,000 tickets; prints its figures)
+	@$(RUN) python bench/ticket_bench.py
+
+clean-test-leftovers: bootstrap ## drop databases and vhosts a killed test run left behind
+	@$(RUN) python scripts/clean_test_leftovers.py

@@ -1,0 +1,235 @@
+"""Bearer JWT authentication against the realm's JWKS, role guards and organization scope.
+
+Tokens are verified here in every service (the gateway checks too): RS256 only, the key
+picked by `kid` from a cached JWKS that is fetched again when an unknown `kid` appears,
+and `iss`, `aud` (or Keycloak's `azp`), `exp` and `nbf` checked.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import jwt
+import structlog
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from kohub_contracts.enums import Role
+from kohub_platform.errors import Forbidden, NotFound, Unauthorized
+from kohub_platform.settings import OidcSettings
+
+log = structlog.get_logger("kohub.auth")
+PINNED_ALGORITHM = "RS256"
+OPERATOR_ROLES = frozenset({Role.MSP_ADMIN.value, Role.MSP_OPERATOR.value})
+CUSTOMER_ROLES = frozenset({Role.CUSTOMER_ADMIN.value, Role.CUSTOMER.value})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The verified caller."""
+
+    subject: str
+    roles: frozenset[str]
+    org_id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    username: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        return Role.MSP_ADMIN.value in self.roles or not self.roles.isdisjoint(roles)
+
+    @property
+    def is_operator(self) -> bool:
+        return not self.roles.isdisjoint(OPERATOR_ROLES)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.MSP_ADMIN.value in self.roles
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username or self.email or self.subject
+
+    def org_uuid(self) -> UUID | None:
+        try:
+            return UUID(self.org_id) if self.org_id else None
+        except ValueError:
+            return None
+
+    def visible_org(self) -> UUID | None:
+        """None for MSP staff (every organization); the caller's own organization otherwise."""
+        if self.is_operator:
+            return None
+        org = self.org_uuid()
+        if org is None:
+            # A customer token without an organization sees nothing rather than everything.
+            raise Forbidden("The token carries no organization (org_id claim).")
+        return org
+
+    def ensure_can_see(self, org_id: UUID, what: str = "resource") -> None:
+        """A customer asking for another organization's data learns nothing: 404."""
+        if self.is_operator:
+            return
+        if self.org_uuid() != org_id:
+            raise NotFound(f"No such {what}.")
+
+
+class JwksCache:
+    """Keys by `kid`, fetched with httpx (or read from a `file://` URL in development)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ttl: float = 600.0,
+        min_refresh_interval: float = 10.0,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._url = url
+        self._ttl = ttl
+        self._min_refresh_interval = min_refresh_interval
+        self._client = client
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def key_for(self, kid: str | None) -> Any:
+        now = time.monotonic()
+        if not self._keys or now - self._fetched_at > self._ttl:
+            await self._refresh(force=True)
+        elif kid not in self._keys and now - self._fetched_at > self._min_refresh_interval:
+            # A new kid usually means the realm rotated its keys.
+            await self._refresh(force=False)
+        if kid is None and len(self._keys) == 1:
+            return next(iter(self._keys.values()))
+        if kid not in self._keys:
+            raise Unauthorized("The token was signed by an unknown key.")
+        return self._keys[kid]
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._lock:
+            if not force and time.monotonic() - self._fetched_at <= self._min_refresh_interval:
+                return
+            try:
+                document = await self._fetch()
+            except (httpx.HTTPError, OSError, ValueError) as exc:
+                log.warning("jwks fetch failed", url=self._url, error=str(exc))
+                if not self._keys:
+                    raise Unauthorized("The identity provider's keys are unavailable.") from exc
+                return
+            keys: dict[str, Any] = {}
+            for jwk in document.get("keys", []):
+                if jwk.get("kty") != "RSA" or jwk.get("use", "sig") != "sig":
+                    continue
+                keys[jwk.get("kid", "")] = jwt.PyJWK(jwk, algorithm=PINNED_ALGORITHM).key
+            self._keys = keys
+            self._fetched_at = time.monotonic()
+
+    async def _fetch(self) -> dict[str, Any]:
+        if self._url.startswith("file://"):
+            return json.loads(Path(self._url.removeprefix("file://")).read_text())
+        client = self._client or httpx.AsyncClient(timeout=5.0)
+        try:
+            response = await client.get(self._url)
+            response.raise_for_status()
+            return response.json()
+        finally:
+            if self._client is None:
+                await client.aclose()
+
+
+class TokenVerifier:
+    def __init__(self, settings: OidcSettings, jwks: JwksCache | None = None) -> None:
+        self._settings = settings
+        self._jwks = jwks or JwksCache(settings.jwks_url, ttl=settings.jwks_cache_seconds)
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("The bearer token is malformed.") from exc
+        if header.get("alg") != PINNED_ALGORITHM:
+            raise Unauthorized("The token's algorithm is not accepted.")
+        key = await self._jwks.key_for(header.get("kid"))
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=[PINNED_ALGORITHM],
+                issuer=self._settings.issuer,
+                leeway=self._settings.leeway_seconds,
+                options={"require": ["exp", "iat", "iss", "sub"], "verify_aud": False},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The token has expired.") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise Unauthorized("The token is not valid yet.") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise Unauthorized("The token was issued by another issuer.") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("The token is invalid.") from exc
+        if not self._audience_ok(claims):
+            raise Unauthorized("The token is meant for another audience.")
+        return principal_from_claims(claims)
+
+    def _audience_ok(self, claims: dict[str, Any]) -> bool:
+        aud = claims.get("aud")
+        audiences = [aud] if isinstance(aud, str) else list(aud or [])
+        return self._settings.audience in audiences or claims.get("azp") == self._settings.audience
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    realm_access = claims.get("realm_access") or {}
+    roles = realm_access.get("roles") if isinstance(realm_access, dict) else None
+    org = claims.get("org_id")
+    if isinstance(org, list):  # Keycloak attribute mappers may emit multivalued claims
+        org = org[0] if org else None
+    return Principal(
+        subject=str(claims["sub"]),
+        roles=frozenset(str(r) for r in (roles or [])),
+        org_id=str(org) if org else None,
+        name=claims.get("name"),
+        email=claims.get("email"),
+        username=claims.get("preferred_username"),
+        claims=claims,
+    )
+
+
+PUBLIC_PATHS = ("/health", "/ready", "/metrics", "/schema")
+
+
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    """Puts the verified Principal on `request.user`; the verifier comes from app state."""
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("A bearer token is required.")
+        verifier: TokenVerifier = connection.app.state.token_verifier
+        principal = await verifier.verify(token.strip())
+        return AuthenticationResult(user=principal, auth=token)
+
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+
+
+def require_roles(*roles: Role) -> Guard:
+    """A Litestar guard: the caller holds one of `roles` (msp-admin holds every role)."""
+    wanted = frozenset(r.value for r in roles)
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal: Principal = connection.user
+        if not principal.has_any(wanted):
+            raise Forbidden(f"This action needs one of the roles: {', '.join(sorted(wanted))}.")
+
+    guard.__name__ = f"require_{'_or_'.join(sorted(wanted))}"
+    return guard

@@ -1,0 +1,80 @@
+"""The async SQLAlchemy engine and a unit of work that commits state and outbox rows together."""
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from kohub_platform.outbox import OutboxBuffer
+
+
+def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        echo=echo,
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def asyncpg_dsn(sqlalchemy_url: str) -> str:
+    """The same database as a plain libpq URL, for asyncpg connections of our own (LISTEN)."""
+    return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def database_ready(engine: AsyncEngine) -> bool:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return True
+
+
+class SqlUnitOfWork:
+    """One transaction: the handler's rows and the events it recorded commit or roll back together.
+
+    Services subclass it to attach their repositories in `_bind(session)`.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self.session: AsyncSession
+        self.outbox = OutboxBuffer()
+
+    def _bind(self, session: AsyncSession) -> None:
+        """Attach repositories to the session (overridden by services)."""
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self.outbox = OutboxBuffer()
+        self._bind(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.outbox.flush(self.session)
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

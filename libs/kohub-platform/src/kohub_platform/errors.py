@@ -1,0 +1,144 @@
+"""Problem details (RFC 9457) for every HTTP error a kohub service answers."""
+
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.exceptions import NotFoundException as LitestarNotFound
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "urn:kohub:problem:"
+log = structlog.get_logger("kohub.errors")
+
+
+class ProblemError(Exception):
+    """An error the caller can act on. Subclasses set the status and the problem type."""
+
+    status: int = 400
+    type_name: str = "bad-request"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotFound(ProblemError):
+    status, type_name = 404, "not-found"
+
+
+class Forbidden(ProblemError):
+    status, type_name = 403, "forbidden"
+
+
+class Conflict(ProblemError):
+    status, type_name = 409, "conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, type_name = 412, "precondition-failed"
+
+
+class Unprocessable(ProblemError):
+    status, type_name = 422, "unprocessable"
+
+
+class Unauthorized(ProblemError):
+    status, type_name = 401, "unauthorized"
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    type_name: str,
+    detail: str | None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> Response[bytes]:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + type_name,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "instance": request.url.path,
+    }
+    if detail:
+        body["detail"] = detail
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        body["requestId"] = request_id
+    body.update(extensions)
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _problem_error(request: Request[Any, Any, Any], exc: ProblemError) -> Response[bytes]:
+    headers = {"WWW-Authenticate": 'Bearer realm="kohub"'} if exc.status == 401 else None
+    return problem_response(
+        request, exc.status, exc.type_name, exc.detail, headers, **exc.extensions
+    )
+
+
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    return problem_response(
+        request, 400, "validation", str(exc.detail), errors=[_clean(e) for e in errors]
+    )
+
+
+def _clean(error: Any) -> Any:
+    if isinstance(error, dict):
+        return {k: v for k, v in error.items() if k in ("key", "message", "source")}
+    return str(error)
+
+
+_TYPE_BY_STATUS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "too-many-requests",
+}
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="kohub"')
+    return problem_response(
+        request, status, _TYPE_BY_STATUS.get(status, "http-error"), str(exc.detail), headers or None
+    )
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error", path=request.url.path, error=type(exc).__name__)
+    return problem_response(
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal", "An unexpected error occurred."
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ProblemError: _problem_error,
+    ValidationException: _validation,
+    NotAuthorizedException: _http,
+    PermissionDeniedException: _http,
+    LitestarNotFound: _http,
+    HTTPException: _http,
+    Exception: _unexpected,
+}

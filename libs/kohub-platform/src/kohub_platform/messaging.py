@@ -1,0 +1,105 @@
+"""RabbitMQ through FastStream: the broker, the topology of ARCHITECTURE.md and the
+publisher the outbox relay uses.
+
+Topology: `kohub.events` and `kusthub.events` are durable topic exchanges. Every consumer
+owns one quorum queue with an explicit `x-delivery-limit` (RabbitMQ 3.10 has no default)
+and a dead-letter route to `<queue>.dlq` through the `kohub.dlx` direct exchange, so a
+message that keeps failing stops there instead of looping.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from faststream.rabbit import (
+    Channel,
+    ExchangeType,
+    QueueType,
+    RabbitBroker,
+    RabbitExchange,
+    RabbitQueue,
+)
+
+from kohub_contracts.routing import (
+    DEAD_LETTER_EXCHANGE,
+    KOHUB_EVENTS_EXCHANGE,
+    KUSTHUB_EVENTS_EXCHANGE,
+)
+from kohub_platform.outbox import ClaimedMessage
+
+KOHUB_EVENTS = RabbitExchange(KOHUB_EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+KUSTHUB_EVENTS = RabbitExchange(KUSTHUB_EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+DLX = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+EXCHANGES = {e.name: e for e in (KOHUB_EVENTS, KUSTHUB_EVENTS, DLX)}
+DEFAULT_DELIVERY_LIMIT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerQueue:
+    """A consumer's queue and what it is bound to."""
+
+    name: str
+    exchange: RabbitExchange
+    routing_keys: tuple[str, ...]
+    delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+
+    @property
+    def queue(self) -> RabbitQueue:
+        return RabbitQueue(
+            self.name,
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            routing_key=self.routing_keys[0],
+            arguments={
+                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+                "x-dead-letter-routing-key": self.name,
+                "x-delivery-limit": self.delivery_limit,
+            },
+        )
+
+    @property
+    def dead_letter_queue(self) -> RabbitQueue:
+        return RabbitQueue(f"{self.name}.dlq", queue_type=QueueType.QUORUM, durable=True)
+
+
+def build_broker(amqp_url: str, service: str, *, prefetch: int = 64) -> RabbitBroker:
+    return RabbitBroker(
+        amqp_url,
+        default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True),
+        app_id=f"kohub-{service}",
+        graceful_timeout=10.0,
+        fail_fast=False,
+        description=f"kohub {service} service",
+    )
+
+
+async def declare_topology(broker: RabbitBroker, queues: Iterable[ConsumerQueue] = ()) -> None:
+    """Declare the exchanges, every consumer queue with all its bindings, and their DLQs."""
+    declared = {name: await broker.declare_exchange(ex) for name, ex in EXCHANGES.items()}
+    for consumer in queues:
+        queue = await broker.declare_queue(consumer.queue)
+        for key in consumer.routing_keys:
+            await queue.bind(declared[consumer.exchange.name], routing_key=key)
+        dlq = await broker.declare_queue(consumer.dead_letter_queue)
+        await dlq.bind(declared[DEAD_LETTER_EXCHANGE], routing_key=consumer.name)
+
+
+class RabbitPublisher:
+    """Publishes outbox rows: persistent, message_id = eventId, waiting for the confirm."""
+
+    def __init__(self, broker: RabbitBroker, *, timeout: float = 10.0) -> None:
+        self._broker = broker
+        self._timeout = timeout
+
+    async def publish(self, message: ClaimedMessage) -> None:
+        await self._broker.publish(
+            message.body,
+            exchange=EXCHANGES.get(message.exchange) or message.exchange,
+            routing_key=message.routing_key,
+            persist=True,
+            mandatory=False,
+            message_id=message.event_id,
+            correlation_id=message.correlation_id or message.event_id,
+            message_type=message.event_type,
+            content_type="application/json",
+            timeout=self._timeout,
+        )

@@ -1,0 +1,372 @@
+"""Ticket reads straight from PostgreSQL into the HTTP contracts (no aggregate needed)."""
+
+import base64
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import aliased
+
+from kohub_contracts.common import Page, Ref
+from kohub_contracts.enums import ActivityType, HostStatus, TicketStatus
+from kohub_contracts.tickets import (
+    ActivityResponse,
+    HostRef,
+    ResolutionResponse,
+    TerminalLogResponse,
+    TerminalLogSummary,
+    TicketDetailResponse,
+    TicketListItem,
+    TicketSort,
+    UserRef,
+)
+from kohub_ticket.adapters.postgres.tables import (
+    activities,
+    hosts,
+    organizations,
+    resolutions,
+    terminal_logs,
+    tickets,
+    users,
+)
+from kohub_ticket.application.actors import Actor
+from kohub_ticket.application.errors import InvalidRequest, TicketNotFound
+from kohub_ticket.application.queries import TicketFilter
+from kohub_ticket.application.texts import describe
+from kohub_ticket.domain.model import allowed_targets
+
+_SORT_COLUMNS: dict[str, tuple[Any, ...]] = {
+    "createdAt": (tickets.c.created_at, tickets.c.id),
+    "updatedAt": (tickets.c.updated_at, tickets.c.id),
+    "priority": (tickets.c.priority_rank, tickets.c.created_at, tickets.c.id),
+}
+assignee_users = aliased(users)
+
+
+def _encode_cursor(sort: TicketSort, values: list[Any]) -> str:
+    raw = msgspec.json.encode(
+        [
+            sort.value,
+            [
+                v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, UUID) else v
+                for v in values
+            ],
+        ]
+    )
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: TicketSort) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        sort_value, values = msgspec.json.decode(base64.urlsafe_b64decode(padded))
+        if sort_value != sort.value:
+            raise ValueError("cursor of another sort order")
+        field = sort.value.lstrip("-")
+        columns = _SORT_COLUMNS[field]
+        if len(values) != len(columns):
+            raise ValueError("cursor shape")
+        typed: list[Any] = []
+        for column, value in zip(columns, values, strict=True):
+            if column is tickets.c.id:
+                typed.append(UUID(value))
+            elif column is tickets.c.priority_rank:
+                typed.append(int(value))
+            else:
+                typed.append(datetime.fromisoformat(value))
+        return typed
+    except (ValueError, TypeError, msgspec.DecodeError) as exc:
+        raise InvalidRequest("The cursor is not valid for this list.") from exc
+
+
+def _filtered(stmt: Select[Any], actor: Actor, flt: TicketFilter) -> Select[Any]:
+    conditions = []
+    visible = None if (actor.is_operator or actor.is_system) else actor.org_id
+    if visible is not None:
+        conditions.append(tickets.c.org_id == visible)
+    if flt.organization_id is not None:
+        conditions.append(tickets.c.org_id == flt.organization_id)
+    if flt.statuses:
+        conditions.append(tickets.c.status.in_([s.value for s in flt.statuses]))
+    if flt.priorities:
+        conditions.append(tickets.c.priority.in_([p.value for p in flt.priorities]))
+    if flt.sources:
+        conditions.append(tickets.c.source.in_([s.value for s in flt.sources]))
+    if flt.host_id is not None:
+        conditions.append(tickets.c.host_id == flt.host_id)
+    if flt.assignee_id is not None:
+        conditions.append(tickets.c.assignee_id == flt.assignee_id)
+    if flt.text:
+        pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(tickets.c.title.ilike(pattern), tickets.c.description.ilike(pattern)))
+    if flt.created_from is not None:
+        conditions.append(tickets.c.created_at >= flt.created_from)
+    if flt.created_to is not None:
+        conditions.append(tickets.c.created_at < flt.created_to)
+    return stmt.where(and_(*conditions)) if conditions else stmt
+
+
+class SqlTicketQueries:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def search(self, actor: Actor, flt: TicketFilter) -> Page[TicketListItem]:
+        if not (actor.is_operator or actor.is_system) and actor.org_id is None:
+            return Page(items=[], total=0, limit=flt.limit)
+        field = flt.sort.value.lstrip("-")
+        descending = flt.sort.value.startswith("-")
+        columns = _SORT_COLUMNS[field]
+        stmt = _filtered(
+            select(
+                tickets.c.id,
+                tickets.c.key,
+                tickets.c.title,
+                tickets.c.status,
+                tickets.c.priority,
+                tickets.c.source,
+                tickets.c.org_id,
+                tickets.c.host_id,
+                hosts.c.name.label("host_name"),
+                hosts.c.status.label("host_status"),
+                tickets.c.assignee_id,
+                assignee_users.c.name.label("assignee_name"),
+                tickets.c.created_at,
+                tickets.c.updated_at,
+                tickets.c.priority_rank,
+            ).select_from(
+                tickets.outerjoin(hosts, hosts.c.id == tickets.c.host_id).outerjoin(
+                    assignee_users, assignee_users.c.id == tickets.c.assignee_id
+                )
+            ),
+            actor,
+            flt,
+        )
+        count_stmt = _filtered(select(func.count()).select_from(tickets), actor, flt)
+        if flt.cursor:
+            after = _decode_cursor(flt.cursor, flt.sort)
+            keyset = tuple_(*columns)
+            stmt = stmt.where(keyset < tuple_(*after) if descending else keyset > tuple_(*after))
+        order = [c.desc() if descending else c.asc() for c in columns]
+        stmt = stmt.order_by(*order).limit(flt.limit + 1)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+            total = (await conn.execute(count_stmt)).scalar_one()
+        page_rows = rows[: flt.limit]
+        next_cursor = None
+        if len(rows) > flt.limit:
+            last = page_rows[-1]
+            values = [last[c.name] for c in columns]
+            next_cursor = _encode_cursor(flt.sort, values)
+        return Page(
+            items=[_list_item(r) for r in page_rows],
+            total=total,
+            next_cursor=next_cursor,
+            limit=flt.limit,
+        )
+
+    async def detail(self, actor: Actor, ticket_id: UUID, locale: str) -> TicketDetailResponse:
+        reporter = aliased(users)
+        resolver = aliased(users)
+        stmt = (
+            select(
+                tickets,
+                hosts.c.name.label("host_name"),
+                hosts.c.status.label("host_status"),
+                organizations.c.name.label("org_name"),
+                reporter.c.name.label("reporter_name"),
+                assignee_users.c.name.label("assignee_name"),
+                resolutions.c.summary.label("res_summary"),
+                resolutions.c.action_taken.label("res_action"),
+                resolutions.c.ai_suggestion_used.label("res_ai"),
+                resolutions.c.resolved_at.label("res_at"),
+                resolutions.c.resolver_id.label("res_by"),
+                resolver.c.name.label("res_by_name"),
+            )
+            .select_from(
+                tickets.outerjoin(hosts, hosts.c.id == tickets.c.host_id)
+                .outerjoin(organizations, organizations.c.id == tickets.c.org_id)
+                .outerjoin(reporter, reporter.c.id == tickets.c.reporter_id)
+                .outerjoin(assignee_users, assignee_users.c.id == tickets.c.assignee_id)
+                .outerjoin(resolutions, resolutions.c.ticket_id == tickets.c.id)
+                .outerjoin(resolver, resolver.c.id == resolutions.c.resolver_id)
+            )
+            .where(tickets.c.id == ticket_id)
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(stmt)).mappings().first()
+            if row is None or not actor.can_see(row["org_id"]):
+                raise TicketNotFound()
+            timeline = await self._activities(conn, ticket_id, locale)
+            logs = (
+                (
+                    await conn.execute(
+                        select(*_log_summary_columns())
+                        .select_from(
+                            terminal_logs.outerjoin(users, users.c.id == terminal_logs.c.user_id)
+                        )
+                        .where(terminal_logs.c.ticket_id == ticket_id)
+                        .order_by(terminal_logs.c.started_at)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+        status = TicketStatus(row["status"])
+        resolution = None
+        if row["res_summary"] is not None:
+            resolution = ResolutionResponse(
+                summary=row["res_summary"],
+                action_taken=row["res_action"],
+                ai_suggestion_used=row["res_ai"],
+                resolved_by=_user(row["res_by"], row["res_by_name"]),
+                resolved_at=row["res_at"],
+            )
+        return TicketDetailResponse(
+            id=row["id"],
+            key=row["key"],
+            title=row["title"],
+            description=row["description"],
+            source=row["source"],
+            source_event_id=row["source_event_id"],
+            status=status,
+            priority=row["priority"],
+            host=_host(row),
+            reporter=_user(row["reporter_id"], row["reporter_name"]),
+            assignee=_user(row["assignee_id"], row["assignee_name"]),
+            resolution=resolution,
+            activities=timeline,
+            terminal_logs=[TerminalLogSummary(**_log_fields(r)) for r in logs],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            organization=Ref(id=str(row["org_id"]), name=row["org_name"]),
+            external_system=row["external_system"],
+            external_ticket_id=row["external_ticket_id"],
+            sync_status=row["sync_status"],
+            allowed_transitions=[t for t in allowed_targets(status) if actor.may_move_to(t)],
+            version=row["version"],
+        )
+
+    async def activities(
+        self, actor: Actor, ticket_id: UUID, locale: str
+    ) -> list[ActivityResponse]:
+        async with self._engine.connect() as conn:
+            await self._ensure_visible(conn, actor, ticket_id)
+            return await self._activities(conn, ticket_id, locale)
+
+    async def terminal_logs(self, actor: Actor, ticket_id: UUID) -> list[TerminalLogResponse]:
+        async with self._engine.connect() as conn:
+            await self._ensure_visible(conn, actor, ticket_id)
+            rows = (
+                (
+                    await conn.execute(
+                        select(*_log_summary_columns(), terminal_logs.c.command_log)
+                        .select_from(
+                            terminal_logs.outerjoin(users, users.c.id == terminal_logs.c.user_id)
+                        )
+                        .where(terminal_logs.c.ticket_id == ticket_id)
+                        .order_by(terminal_logs.c.started_at)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+        return [TerminalLogResponse(**_log_fields(r), command_log=r["command_log"]) for r in rows]
+
+    async def _ensure_visible(self, conn: Any, actor: Actor, ticket_id: UUID) -> None:
+        org_id = (
+            await conn.execute(select(tickets.c.org_id).where(tickets.c.id == ticket_id))
+        ).scalar_one_or_none()
+        if org_id is None or not actor.can_see(org_id):
+            raise TicketNotFound()
+
+    async def _activities(self, conn: Any, ticket_id: UUID, locale: str) -> list[ActivityResponse]:
+        rows = (
+            (
+                await conn.execute(
+                    select(activities, users.c.name.label("user_name"))
+                    .select_from(activities.outerjoin(users, users.c.id == activities.c.user_id))
+                    .where(activities.c.ticket_id == ticket_id)
+                    .order_by(activities.c.created_at, activities.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        mentioned = {
+            UUID(v)
+            for r in rows
+            for k, v in r["metadata"].items()
+            if k in ("assigneeId", "previousAssigneeId") and v
+        }
+        names: dict[str, str | None] = {}
+        if mentioned:
+            found = await conn.execute(
+                select(users.c.id, users.c.name).where(users.c.id.in_(mentioned))
+            )
+            names = {str(i): n for i, n in found.tuples().all()}
+        return [
+            ActivityResponse(
+                id=r["id"],
+                type=ActivityType(r["type"]),
+                content=describe(
+                    ActivityType(r["type"]), r["content"], r["metadata"], names, locale
+                ),
+                user=_user(r["user_id"], r["user_name"]),
+                created_at=r["created_at"],
+                metadata=r["metadata"],
+            )
+            for r in rows
+        ]
+
+
+def _log_summary_columns() -> list[Any]:
+    return [
+        terminal_logs.c.id,
+        terminal_logs.c.session_id,
+        terminal_logs.c.started_at,
+        terminal_logs.c.ended_at,
+        terminal_logs.c.host_id,
+        terminal_logs.c.user_id,
+        users.c.name.label("user_name"),
+    ]
+
+
+def _log_fields(r: Any) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "session_id": r["session_id"],
+        "started_at": r["started_at"],
+        "ended_at": r["ended_at"],
+        "host_id": r["host_id"],
+        "user": _user(r["user_id"], r["user_name"]),
+    }
+
+
+def _user(user_id: UUID | None, name: str | None) -> UserRef | None:
+    return UserRef(id=user_id, name=name) if user_id else None
+
+
+def _host(row: Any) -> HostRef | None:
+    if row["host_id"] is None:
+        return None
+    status = HostStatus(row["host_status"]) if row["host_status"] else None
+    return HostRef(id=row["host_id"], name=row["host_name"], status=status)
+
+
+def _list_item(r: Any) -> TicketListItem:
+    return TicketListItem(
+        id=r["id"],
+        key=r["key"],
+        title=r["title"],
+        status=r["status"],
+        priority=r["priority"],
+        source=r["source"],
+        organization_id=r["org_id"],
+        host=_host(r),
+        assignee=_user(r["assignee_id"], r["assignee_name"]),
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+    )

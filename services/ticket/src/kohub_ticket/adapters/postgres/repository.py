@@ -1,0 +1,263 @@
+"""PostgreSQL adapters of the ticket ports."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohub_contracts.enums import SyncStatus, TicketPriority, TicketSource, TicketStatus
+from kohub_ticket.adapters.postgres.tables import (
+    activities,
+    hosts,
+    organizations,
+    resolutions,
+    terminal_logs,
+    tickets,
+    users,
+)
+from kohub_ticket.application.ports import HostRecord, UserClaims, UserRecord
+from kohub_ticket.domain.events import Resolved
+from kohub_ticket.domain.model import Resolution, Ticket
+
+_TICKET_STATE = (
+    "title",
+    "description",
+    "priority",
+    "status",
+    "host_id",
+    "assignee_id",
+    "resolution_summary",
+    "external_system",
+    "external_ticket_id",
+    "sync_status",
+    "updated_at",
+)
+
+
+class SqlTicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self.seen: dict[UUID, Ticket] = {}
+
+    async def add(self, ticket: Ticket) -> None:
+        await self._session.execute(
+            insert(tickets).values(
+                **_row(ticket),
+                id=ticket.id,
+                key=ticket.key,
+                org_id=ticket.org_id,
+                reporter_id=ticket.reporter_id,
+                source=ticket.source.value,
+                source_event_id=ticket.source_event_id,
+                created_at=ticket.created_at,
+                version=ticket.version,
+            )
+        )
+        await self._write_children(ticket)
+        self.seen[ticket.id] = ticket
+
+    async def get(self, ticket_id: UUID, *, for_update: bool = True) -> Ticket | None:
+        stmt = select(tickets).where(tickets.c.id == ticket_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await self._session.execute(stmt)).mappings().first()
+        if row is None:
+            return None
+        res = (
+            (
+                await self._session.execute(
+                    select(resolutions).where(resolutions.c.ticket_id == ticket_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        ticket = _ticket(row, res)
+        self.seen[ticket.id] = ticket
+        return ticket
+
+    async def save(self, ticket: Ticket) -> None:
+        result = await self._session.execute(
+            update(tickets)
+            .where(tickets.c.id == ticket.id, tickets.c.version == ticket.version)
+            .values(**_row(ticket), version=tickets.c.version + 1)
+        )
+        if result.rowcount != 1:  # the row lock makes this unreachable unless misused
+            raise RuntimeError(f"ticket {ticket.id} changed under a held lock")
+        ticket.version += 1
+        await self._write_children(ticket)
+        self.seen[ticket.id] = ticket
+
+    async def next_key(self, year: int) -> str:
+        number = (
+            await self._session.execute(text("SELECT next_ticket_number(:y)"), {"y": year})
+        ).scalar_one()
+        return f"KH-{year}-{number:04d}"
+
+    async def _write_children(self, ticket: Ticket) -> None:
+        if ticket.new_activities:
+            await self._session.execute(
+                insert(activities),
+                [
+                    {
+                        "id": a.id,
+                        "ticket_id": ticket.id,
+                        "user_id": a.user_id,
+                        "type": a.type.value,
+                        "content": a.content,
+                        "metadata": a.metadata,
+                        "created_at": a.created_at,
+                    }
+                    for a in ticket.new_activities
+                ],
+            )
+            ticket.new_activities.clear()
+        for log in ticket.new_terminal_logs:
+            await self._session.execute(
+                insert(terminal_logs).values(
+                    id=log.id,
+                    ticket_id=ticket.id,
+                    host_id=log.host_id,
+                    user_id=log.user_id,
+                    session_id=log.session_id,
+                    command_log=log.command_log,
+                    started_at=log.started_at,
+                    ended_at=log.ended_at,
+                )
+            )
+        ticket.new_terminal_logs.clear()
+        if ticket.resolution and any(isinstance(e, Resolved) for e in ticket.events):
+            r = ticket.resolution
+            values = {
+                "resolver_id": r.resolver_id,
+                "summary": r.summary,
+                "action_taken": r.action_taken,
+                "ai_suggestion_used": r.ai_suggestion_used,
+                "resolved_at": r.resolved_at,
+            }
+            await self._session.execute(
+                pg_insert(resolutions)
+                .values(id=uuid4(), ticket_id=ticket.id, **values)
+                .on_conflict_do_update(index_elements=["ticket_id"], set_=values)
+            )
+
+
+def _row(ticket: Ticket) -> dict[str, Any]:
+    values = {name: getattr(ticket, name) for name in _TICKET_STATE}
+    for name in ("priority", "status", "sync_status"):
+        values[name] = values[name].value
+    return values
+
+
+def _ticket(row: Any, res: Any) -> Ticket:
+    resolution = (
+        Resolution(
+            res["resolver_id"],
+            res["summary"],
+            res["action_taken"],
+            res["ai_suggestion_used"],
+            res["resolved_at"],
+        )
+        if res
+        else None
+    )
+    return Ticket(
+        id=row["id"],
+        key=row["key"],
+        org_id=row["org_id"],
+        title=row["title"],
+        description=row["description"],
+        priority=TicketPriority(row["priority"]),
+        source=TicketSource(row["source"]),
+        status=TicketStatus(row["status"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        host_id=row["host_id"],
+        reporter_id=row["reporter_id"],
+        assignee_id=row["assignee_id"],
+        source_event_id=row["source_event_id"],
+        external_system=row["external_system"],
+        external_ticket_id=row["external_ticket_id"],
+        sync_status=SyncStatus(row["sync_status"]),
+        resolution_summary=row["resolution_summary"],
+        resolution=resolution,
+        version=row["version"],
+    )
+
+
+class SqlUserDirectory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, claims: UserClaims, at: datetime) -> UserRecord:
+        if claims.org_id is not None:
+            await self._session.execute(
+                pg_insert(organizations).values(id=claims.org_id).on_conflict_do_nothing()
+            )
+        values = {
+            "name": claims.name,
+            "email": claims.email,
+            "org_id": claims.org_id,
+            "roles": sorted(claims.roles),
+            "last_login_at": at,
+        }
+        stmt = (
+            pg_insert(users)
+            .values(id=uuid4(), keycloak_id=claims.keycloak_id, **values)
+            .on_conflict_do_update(index_elements=["keycloak_id"], set_=values)
+            .returning(users.c.id)
+        )
+        user_id = (await self._session.execute(stmt)).scalar_one()
+        return UserRecord(
+            user_id, claims.keycloak_id, claims.name, claims.email, claims.org_id, claims.roles
+        )
+
+    async def get(self, user_id: UUID) -> UserRecord | None:
+        row = (
+            (await self._session.execute(select(users).where(users.c.id == user_id)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return UserRecord(
+            row["id"],
+            row["keycloak_id"],
+            row["name"],
+            row["email"],
+            row["org_id"],
+            frozenset(row["roles"]),
+        )
+
+    async def names(self, user_ids: set[UUID]) -> dict[UUID, str | None]:
+        if not user_ids:
+            return {}
+        rows = await self._session.execute(
+            select(users.c.id, func.coalesce(users.c.name, users.c.email)).where(
+                users.c.id.in_(user_ids)
+            )
+        )
+        return dict(rows.tuples().all())
+
+
+class SqlHostDirectory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, host_id: UUID) -> HostRecord | None:
+        row = (
+            (await self._session.execute(select(hosts).where(hosts.c.id == host_id)))
+            .mappings()
+            .first()
+        )
+        return HostRecord(row["id"], row["org_id"], row["name"], row["status"]) if row else None
+
+    async def organization_name(self, org_id: UUID) -> str | None:
+        return (
+            await self._session.execute(
+                select(organizations.c.name).where(organizations.c.id == org_id)
+            )
+        ).scalar_one_or_none()

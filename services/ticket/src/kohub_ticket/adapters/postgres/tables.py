@@ -1,0 +1,182 @@
+"""The ticket service's tables (SQLAlchemy Core). Alembic migrations create them."""
+
+from sqlalchemy import (
+    Column,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from kohub_platform.inbox import inbox_table
+from kohub_platform.outbox import outbox_table
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+TS = DateTime(timezone=True)
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", String(200)),
+    Column("updated_at", TS, nullable=False, server_default=func.now()),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("keycloak_id", String(100), nullable=False, unique=True),
+    Column("org_id", UUID(as_uuid=True)),
+    Column("email", String(320)),
+    Column("name", String(200)),
+    Column("roles", ARRAY(String(100)), nullable=False, server_default="{}"),
+    Column("status", String(20), nullable=False, server_default="ACTIVE"),
+    Column("last_login_at", TS),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+)
+
+hosts = Table(
+    "hosts",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(20), nullable=False, server_default="ACTIVE"),
+    Column("updated_at", TS, nullable=False, server_default=func.now()),
+)
+
+PRIORITY_RANK_SQL = (
+    "CASE priority WHEN 'CRITICAL' THEN 4 WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 ELSE 1 END"
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("key", String(32), nullable=False, unique=True),
+    Column("org_id", UUID(as_uuid=True), nullable=False),
+    Column("host_id", UUID(as_uuid=True)),
+    Column("reporter_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("assignee_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("source", String(30), nullable=False),
+    Column("source_event_id", String(200)),
+    Column("status", String(20), nullable=False),
+    Column("priority", String(10), nullable=False),
+    Column("priority_rank", SmallInteger, Computed(PRIORITY_RANK_SQL, persisted=True)),
+    Column("resolution_summary", Text),
+    Column("external_system", String(50)),
+    Column("external_ticket_id", String(100)),
+    Column("sync_status", String(20), nullable=False, server_default="NONE"),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_tickets_org_status_created", "org_id", "status", text("created_at DESC"), "id"),
+    Index("ix_tickets_status_created", "status", text("created_at DESC"), "id"),
+    Index("ix_tickets_created", text("created_at DESC"), "id"),
+    Index("ix_tickets_updated", text("updated_at DESC"), "id"),
+    Index("ix_tickets_priority", text("priority_rank DESC"), text("created_at DESC"), "id"),
+    Index("ix_tickets_assignee", "assignee_id"),
+    Index("ix_tickets_host", "host_id"),
+    Index("ix_tickets_source_event", "source_event_id"),
+    Index(
+        "ix_tickets_title_trgm",
+        "title",
+        postgresql_using="gin",
+        postgresql_ops={"title": "gin_trgm_ops"},
+    ),
+    Index(
+        "ix_tickets_description_trgm",
+        "description",
+        postgresql_using="gin",
+        postgresql_ops={"description": "gin_trgm_ops"},
+    ),
+    Index(
+        "uq_tickets_external",
+        "external_system",
+        "external_ticket_id",
+        unique=True,
+        postgresql_where=text("external_ticket_id IS NOT NULL"),
+    ),
+)
+
+activities = Table(
+    "ticket_activities",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("ticket_id", UUID(as_uuid=True), ForeignKey("tickets.id"), nullable=False),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("type", String(30), nullable=False),
+    Column("content", Text, nullable=False, server_default=""),
+    Column("metadata", JSONB, nullable=False, server_default="{}"),
+    Column("created_at", TS, nullable=False),
+    Index("ix_ticket_activities_ticket", "ticket_id", "created_at"),
+)
+
+terminal_logs = Table(
+    "terminal_logs",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("ticket_id", UUID(as_uuid=True), ForeignKey("tickets.id"), nullable=False),
+    Column("host_id", UUID(as_uuid=True)),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("session_id", String(200), nullable=False),
+    Column("command_log", Text, nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("ended_at", TS),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+    UniqueConstraint("ticket_id", "session_id"),
+)
+
+resolutions = Table(
+    "ticket_resolutions",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("ticket_id", UUID(as_uuid=True), ForeignKey("tickets.id"), nullable=False, unique=True),
+    Column("resolver_id", UUID(as_uuid=True), ForeignKey("users.id")),
+    Column("summary", Text, nullable=False),
+    Column("action_taken", Text),
+    Column("ai_suggestion_used", JSONB),
+    Column("resolved_at", TS, nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+# Per-year ticket numbers: one sequence per year, created on first use. Sequences never
+# block concurrent creators (a row counter would serialize every create on one lock).
+NEXT_TICKET_NUMBER_FUNCTION = """
+CREATE OR REPLACE FUNCTION next_ticket_number(p_year integer) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    seq text := format('ticket_number_%s', p_year);
+BEGIN
+    IF to_regclass(seq) IS NULL THEN
+        BEGIN
+            EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I', seq);
+        EXCEPTION WHEN unique_violation OR duplicate_table THEN
+            NULL; -- another transaction created it first
+        END;
+    END IF;
+    RETURN nextval(seq::regclass);
+END $$;
+"""

@@ -1,0 +1,78 @@
+"""The ports the ticket handlers need. Adapters implement them; tests fake them."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from kohub_ticket.domain.model import Ticket
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: UUID
+    keycloak_id: str
+    name: str | None
+    email: str | None
+    org_id: UUID | None
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class UserClaims:
+    """What a verified token says about its user."""
+
+    keycloak_id: str
+    name: str | None
+    email: str | None
+    org_id: UUID | None
+    roles: frozenset[str]
+
+
+class TicketRepository(Protocol):
+    async def add(self, ticket: Ticket) -> None: ...
+
+    async def get(self, ticket_id: UUID, *, for_update: bool = True) -> Ticket | None: ...
+
+    async def save(self, ticket: Ticket) -> None:
+        """Persist the aggregate's changes, new activities, terminal logs and resolution,
+        bumping the version."""
+
+    async def next_key(self, year: int) -> str: ...
+
+
+class UserDirectory(Protocol):
+    async def upsert(self, claims: UserClaims, at: datetime) -> UserRecord: ...
+
+    async def get(self, user_id: UUID) -> UserRecord | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HostRecord:
+    """What the ticket service knows of a host (a read model fed by the host service)."""
+
+    id: UUID
+    org_id: UUID
+    name: str
+    status: str
+
+
+class HostDirectory(Protocol):
+    async def get(self, host_id: UUID) -> HostRecord | None: ...
+
+
+class UnitOfWork(Protocol):
+    tickets: TicketRepository
+    users: UserDirectory
+    hosts: HostDirectory
+
+    async def __aenter__(self) -> "UnitOfWork": ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None:
+        """Commit the rows and the outbox messages of every ticket event recorded."""
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...

@@ -1,0 +1,46 @@
+"""The read side: what a ticket list can be filtered and sorted by, and the query port."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from kohub_contracts.common import Page
+from kohub_contracts.enums import TicketPriority, TicketSource, TicketStatus
+from kohub_contracts.tickets import (
+    ActivityResponse,
+    TerminalLogResponse,
+    TicketDetailResponse,
+    TicketListItem,
+    TicketSort,
+)
+from kohub_ticket.application.actors import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFilter:
+    statuses: tuple[TicketStatus, ...] = ()
+    priorities: tuple[TicketPriority, ...] = ()
+    sources: tuple[TicketSource, ...] = ()
+    host_id: UUID | None = None
+    assignee_id: UUID | None = None
+    organization_id: UUID | None = None
+    text: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    sort: TicketSort = TicketSort.CREATED_DESC
+    cursor: str | None = None
+    limit: int = 50
+
+
+class TicketQueries(Protocol):
+    async def search(self, actor: Actor, flt: TicketFilter) -> Page[TicketListItem]: ...
+
+    async def detail(self, actor: Actor, ticket_id: UUID, locale: str) -> TicketDetailResponse:
+        """Raise TicketNotFound when the ticket does not exist or is not the caller's to see."""
+
+    async def activities(
+        self, actor: Actor, ticket_id: UUID, locale: str
+    ) -> list[ActivityResponse]: ...
+
+    async def terminal_logs(self, actor: Actor, ticket_id: UUID) -> list[TerminalLogResponse]: ...

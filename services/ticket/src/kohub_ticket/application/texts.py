@@ -1,0 +1,64 @@
+"""Timeline sentences in Korean and English, rendered when read (so each reader gets their
+language) from the structured metadata an activity stores."""
+
+from typing import Any
+
+from kohub_contracts.enums import ActivityType
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "ko": {
+        "status": "상태 변경: {from} → {to}",
+        "status_reason": "상태 변경: {from} → {to} ({reason})",
+        "assign": "담당자 배정: {assignee}",
+        "reassign": "담당자 변경: {previous} → {assignee}",
+        "terminal": "터미널 세션 기록: {sessionId} ({lines}줄)",
+        "unknown_user": "알 수 없는 사용자",
+    },
+    "en": {
+        "status": "Status changed: {from} → {to}",
+        "status_reason": "Status changed: {from} → {to} ({reason})",
+        "assign": "Assigned to {assignee}",
+        "reassign": "Reassigned from {previous} to {assignee}",
+        "terminal": "Terminal session recorded: {sessionId} ({lines} lines)",
+        "unknown_user": "unknown user",
+    },
+}
+
+
+def pick_locale(accept_language: str | None, default: str) -> str:
+    """The first of ko/en named in Accept-Language, else the service default."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("ko"):
+            return "ko"
+        if tag.startswith("en"):
+            return "en"
+    return default
+
+
+def describe(
+    kind: ActivityType,
+    content: str,
+    metadata: dict[str, Any],
+    names: dict[str, str | None],
+    locale: str,
+) -> str:
+    t = _TEXTS.get(locale, _TEXTS["ko"])
+
+    def name(user_id: str | None) -> str:
+        return (names.get(user_id) if user_id else None) or t["unknown_user"]
+
+    if kind is ActivityType.STATUS_CHANGE:
+        template = "status_reason" if metadata.get("reason") else "status"
+        return t[template].format_map(metadata)
+    if kind is ActivityType.ASSIGNMENT:
+        previous = metadata.get("previousAssigneeId")
+        template = "reassign" if previous else "assign"
+        return t[template].format(
+            assignee=name(metadata.get("assigneeId")), previous=name(previous)
+        )
+    if kind is ActivityType.TERMINAL_ACCESS:
+        return t["terminal"].format(
+            sessionId=metadata.get("sessionId", "?"), lines=metadata.get("lines", 0)
+        )
+    return content

@@ -1,0 +1,80 @@
+"""The composition root: builds the adapters from settings and hands them to the handlers.
+Tests call `bootstrap()` with fakes in place of the real adapters."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+
+from faststream.rabbit import RabbitBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from kohub_platform.auth import Principal, TokenVerifier
+from kohub_platform.db import asyncpg_dsn, create_engine, session_factory
+from kohub_platform.messaging import RabbitPublisher, build_broker
+from kohub_platform.outbox import OutboxRelay
+from kohub_platform.settings import ServiceSettings
+from kohub_ticket.adapters.http.actors import ActorResolver
+from kohub_ticket.adapters.postgres.queries import SqlTicketQueries
+from kohub_ticket.adapters.postgres.unit_of_work import TicketUnitOfWork
+from kohub_ticket.application.actors import Actor
+from kohub_ticket.application.ports import Clock, UnitOfWork
+from kohub_ticket.application.queries import TicketQueries
+
+ResolveActor = Callable[[Principal], Awaitable[Actor]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TicketService:
+    """Everything a controller or consumer needs, already wired."""
+
+    uow: Callable[[], UnitOfWork]
+    queries: TicketQueries
+    resolve_actor: ResolveActor
+    token_verifier: TokenVerifier
+    clock: Clock = utc_now
+    locale: str = "ko"
+    engine: AsyncEngine | None = None
+    broker: RabbitBroker | None = None
+    relay: OutboxRelay | None = None
+
+
+def bootstrap(
+    settings: ServiceSettings,
+    *,
+    uow: Callable[[], UnitOfWork] | None = None,
+    queries: TicketQueries | None = None,
+    resolve_actor: ResolveActor | None = None,
+    token_verifier: TokenVerifier | None = None,
+    clock: Clock = utc_now,
+    broker: RabbitBroker | None = None,
+) -> TicketService:
+    """Real adapters for whatever is not given. Nothing connects until the app starts."""
+    engine = None
+    if uow is None or queries is None or resolve_actor is None:
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        sessions = session_factory(engine)
+        uow = uow or partial(TicketUnitOfWork, sessions)
+        queries = queries or SqlTicketQueries(engine)
+        resolve_actor = resolve_actor or ActorResolver(sessions)
+        broker = broker or build_broker(settings.amqp_url, settings.service)
+    relay = None
+    if engine is not None and broker is not None and "relay" in settings.roles:
+        relay = OutboxRelay(
+            engine, RabbitPublisher(broker), listen_dsn=asyncpg_dsn(settings.database_url)
+        )
+    return TicketService(
+        uow=uow,
+        queries=queries,
+        resolve_actor=resolve_actor,
+        token_verifier=token_verifier or TokenVerifier(settings.oidc),
+        clock=clock,
+        locale=settings.locale,
+        engine=engine,
+        broker=broker,
+        relay=relay,
+    )

@@ -1,0 +1,9 @@
+"""The ticket service's settings: the shared names of ARCHITECTURE.md."""
+
+from kohub_platform.settings import ServiceSettings
+
+SERVICE_NAME = "ticket"
+
+
+def load_settings() -> ServiceSettings:
+    return ServiceSettings.from_env(SERVICE_NAME)
