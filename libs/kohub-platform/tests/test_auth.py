@@ -1,0 +1,101 @@
+"""Token verification against a real JWKS endpoint: every bad token is refused."""
+
+import time
+
+import jwt
+import pytest
+
+from kohub_platform.auth import JwksCache, TokenVerifier
+from kohub_platform.devtokens import SigningKey
+from kohub_platform.errors import Unauthorized
+
+
+@pytest.fixture
+def verifier(oidc) -> TokenVerifier:
+    return TokenVerifier(oidc.settings, JwksCache(oidc.jwks_url, min_refresh_interval=0))
+
+
+async def test_valid_token_gives_roles_and_organization(oidc, verifier) -> None:
+    token = oidc.token(["msp-operator"], org_id="3f0e5b1c-8f9a-4a59-9a51-7c0b1f9f3c11", name="김운영")
+    principal = await verifier.verify(token)
+    assert principal.roles == {"msp-operator"}
+    assert principal.org_id == "3f0e5b1c-8f9a-4a59-9a51-7c0b1f9f3c11"
+    assert principal.display_name == "김운영"
+
+
+async def test_azp_stands_for_audience(oidc, verifier) -> None:
+    token = oidc.token(["customer"], aud="account", azp="kohub")
+    assert (await verifier.verify(token)).roles == {"customer"}
+
+
+def _bad_tokens(oidc) -> dict[str, str]:
+    now = int(time.time())
+    other_key = SigningKey.generate(kid=oidc.key.kid)  # same kid, wrong key
+    unsigned = jwt.encode(
+        {"sub": "x", "iss": oidc.issuer, "aud": "kohub", "exp": now + 60, "iat": now},
+        key=None,
+        algorithm="none",
+    )
+    hs256_token = _hs256_with_public_key(oidc, now)
+    return {
+        "expired": oidc.token(["msp-operator"], exp=now - 3600, iat=now - 7200),
+        "not yet valid": oidc.token(["msp-operator"], nbf=now + 3600),
+        "wrong issuer": oidc.token(["msp-operator"], iss="https://evil.example/realms/kecp-sso"),
+        "wrong audience": oidc.token(["msp-operator"], aud="other", azp="other"),
+        "alg none": unsigned,
+        "hs256 with public key": hs256_token,
+        "unknown kid": SigningKey.generate().sign({"sub": "x"}),
+        "wrong key same kid": oidc.token(["msp-operator"], key=other_key),
+        "garbage": "not.a.token",
+        "empty": "",
+    }
+
+
+def _hs256_with_public_key(oidc, now: int) -> str:
+    """The classic confusion attack: HMAC keyed with the RSA public key."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": oidc.key.kid}).encode())
+    payload = b64(
+        json.dumps(
+            {"sub": "x", "iss": oidc.issuer, "aud": "kohub", "exp": now + 60, "iat": now,
+             "realm_access": {"roles": ["msp-admin"]}}
+        ).encode()
+    )
+    signature = hmac.new(oidc.key.public_pem(), f"{header}.{payload}".encode(), hashlib.sha256)
+    return f"{header}.{payload}.{b64(signature.digest())}"
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["expired", "not yet valid", "wrong issuer", "wrong audience", "alg none",
+     "hs256 with public key", "unknown kid", "wrong key same kid", "garbage", "empty"],
+)
+async def test_bad_tokens_are_refused(oidc, verifier, case: str) -> None:
+    with pytest.raises(Unauthorized):
+        await verifier.verify(_bad_tokens(oidc)[case])
+
+
+async def test_unknown_kid_refetches_the_key_set(tmp_path) -> None:
+    """Key rotation: a token signed by a key added after the first fetch is accepted."""
+    import json
+
+    from kohub_platform.devtokens import jwks_document, realm_claims
+    from kohub_platform.settings import OidcSettings
+
+    first, second = SigningKey.generate(), SigningKey.generate()
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(jwks_document(first)))
+    settings = OidcSettings(issuer="http://idp/realms/kecp-sso", audience="kohub",
+                            jwks_url=f"file://{jwks}")
+    verifier = TokenVerifier(settings, JwksCache(settings.jwks_url, min_refresh_interval=0))
+    claims = realm_claims(issuer=settings.issuer, audience="kohub", roles=["customer"])
+    await verifier.verify(first.sign(claims))
+    jwks.write_text(json.dumps(jwks_document(first, second)))
+    assert (await verifier.verify(second.sign(claims))).roles == {"customer"}
