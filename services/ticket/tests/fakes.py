@@ -1,0 +1,114 @@
+"""In-memory ports for unit tests of the handlers, used through the real bootstrap()."""
+
+import copy
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+from kohub_platform.outbox import OutboxMessage
+from kohub_ticket.adapters.messaging.mapping import Names, outbox_messages
+from kohub_ticket.application.ports import (
+    HostDirectory,
+    HostRecord,
+    TicketRepository,
+    UnitOfWork,
+    UserClaims,
+    UserDirectory,
+    UserRecord,
+)
+from kohub_ticket.domain.model import Ticket
+
+
+class FakeTicketRepository(TicketRepository):
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Ticket] = {}
+        self.activities: dict[UUID, list] = {}
+        self.seen: dict[UUID, Ticket] = {}
+        self._numbers: dict[int, int] = {}
+
+    async def add(self, ticket: Ticket) -> None:
+        self._store(ticket)
+
+    async def get(self, ticket_id: UUID, *, for_update: bool = True) -> Ticket | None:
+        stored = self.rows.get(ticket_id)
+        if stored is None:
+            return None
+        ticket = copy.deepcopy(stored)
+        self.seen[ticket.id] = ticket
+        return ticket
+
+    async def save(self, ticket: Ticket) -> None:
+        ticket.version += 1
+        self._store(ticket)
+
+    async def next_key(self, year: int) -> str:
+        self._numbers[year] = self._numbers.get(year, 0) + 1
+        return f"KH-{year}-{self._numbers[year]:04d}"
+
+    def _store(self, ticket: Ticket) -> None:
+        self.activities.setdefault(ticket.id, []).extend(ticket.new_activities)
+        ticket.new_activities.clear()
+        ticket.new_terminal_logs.clear()
+        self.seen[ticket.id] = ticket
+        self.rows[ticket.id] = copy.deepcopy(ticket)
+        self.rows[ticket.id].events.clear()
+
+
+class FakeUserDirectory(UserDirectory):
+    def __init__(self) -> None:
+        self.users: dict[UUID, UserRecord] = {}
+
+    async def upsert(self, claims: UserClaims, at: datetime) -> UserRecord:
+        existing = next(
+            (u for u in self.users.values() if u.keycloak_id == claims.keycloak_id), None
+        )
+        record = UserRecord(existing.id if existing else uuid4(), claims.keycloak_id,
+                            claims.name, claims.email, claims.org_id, claims.roles)
+        self.users[record.id] = record
+        return record
+
+    async def get(self, user_id: UUID) -> UserRecord | None:
+        return self.users.get(user_id)
+
+
+class FakeHostDirectory(HostDirectory):
+    def __init__(self) -> None:
+        self.hosts: dict[UUID, HostRecord] = {}
+
+    async def get(self, host_id: UUID) -> HostRecord | None:
+        return self.hosts.get(host_id)
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Shares its stores across instances, like one database; `published` is the outbox."""
+
+    def __init__(self, tickets: FakeTicketRepository, users: FakeUserDirectory,
+                 hosts: FakeHostDirectory, published: list[OutboxMessage]) -> None:
+        self.tickets = tickets
+        self.users = users
+        self.hosts = hosts
+        self.published = published
+        self.committed = False
+
+    async def __aenter__(self) -> "FakeUnitOfWork":
+        self.tickets.seen.clear()
+        self.committed = False
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.tickets.seen.clear()
+
+    async def commit(self) -> None:
+        for ticket in self.tickets.seen.values():
+            names = Names(users={u.id: u.name for u in self.users.users.values()})
+            self.published.extend(outbox_messages(ticket, names))
+            ticket.events.clear()
+        self.committed = True
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 1, 30, 10, 15, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
