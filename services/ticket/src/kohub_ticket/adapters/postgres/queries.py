@@ -306,7 +306,7 @@ class SqlTicketQueries:
             found = await conn.execute(
                 select(users.c.id, users.c.name).where(users.c.id.in_(mentioned))
             )
-            names = {str(i): n for i, n in found.tuples().all()}
+            names = {str(i): n for i, n in found}
         return [
             ActivityResponse(
                 id=r["id"],

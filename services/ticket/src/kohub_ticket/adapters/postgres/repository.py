@@ -240,7 +240,7 @@ class SqlUserDirectory:
                 users.c.id.in_(user_ids)
             )
         )
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
 
 class SqlHostDirectory:

@@ -1,0 +1,62 @@
+"""Each change appears once on `kohub.events`: message_id = eventId, persistent, in order."""
+
+import uuid
+
+import aio_pika
+import msgspec
+import pytest_asyncio
+
+from kohub_platform.testing import eventually
+
+from .test_api import auth, create
+
+
+@pytest_asyncio.fixture
+async def ticket_events(amqp_url):
+    connection = await aio_pika.connect(amqp_url)
+    channel = await connection.channel()
+    queue = await channel.declare_queue(f"test.ticket-events-{uuid.uuid4().hex[:6]}", exclusive=True)
+    await queue.bind("kohub.events", routing_key="ticket.#")
+    received: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+    async def on_message(message) -> None:
+        received.append(message)
+        await message.ack()
+
+    await queue.consume(on_message)
+    yield received
+    await connection.close()
+
+
+async def test_each_change_is_published_once(client, oidc, ticket_events) -> None:
+    op = auth(oidc, "msp-operator")
+    ticket = await create(client, oidc)
+    tid, me = ticket["id"], ticket["reporter"]["id"]
+    await client.post(f"/api/v1/tickets/{tid}/receive", headers=op)
+    await client.post(f"/api/v1/tickets/{tid}/assign", json={"assigneeId": me}, headers=op)
+    await client.post(f"/api/v1/tickets/{tid}/comments", json={"content": "확인 중"}, headers=op)
+    await client.post(f"/api/v1/tickets/{tid}/transition", json={"toStatus": "IN_PROGRESS"},
+                      headers=op)
+    await client.post(f"/api/v1/tickets/{tid}/resolve", json={"summary": "fixed"}, headers=op)
+    expected = ["ticket.created", "ticket.status_changed", "ticket.assigned",
+                "ticket.status_changed", "ticket.commented", "ticket.status_changed",
+                "ticket.status_changed", "ticket.resolved"]
+
+    async def mine():
+        found = [m for m in ticket_events if msgspec.json.decode(m.body)["data"]["ticket"]
+                 ["ticketId"] == tid]
+        return found if len(found) >= len(expected) else None
+
+    messages = await eventually(mine, timeout=15)
+    bodies = [msgspec.json.decode(m.body) for m in messages]
+    assert [m.routing_key for m in messages] == expected
+    assert [b["eventType"] for b in bodies] == expected
+    assert all(m.message_id == b["eventId"] for m, b in zip(messages, bodies, strict=True))
+    assert len({m.message_id for m in messages}) == len(messages)
+    assert all(m.delivery_mode == aio_pika.DeliveryMode.PERSISTENT for m in messages)
+    versions = [b["data"]["ticket"]["version"] for b in bodies]
+    assert versions == sorted(versions)
+    resolved = bodies[-1]["data"]
+    assert resolved["resolution"]["summary"] == "fixed"
+    assert resolved["ticket"]["organization"]["id"] == ticket["organization"]["id"]
+    assert resolved["ticket"]["assignee"]["id"] == me
