@@ -13,9 +13,9 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-22s\033[0m %s\n", $$1, $$2}'
 
 .venv/.synced: uv.lock pyproject.toml $(addsuffix /pyproject.toml,$(PY_PACKAGES))
-	@command -v $(UV) >/dev/null || { echo "==> installing uv"; python3 -m pip install --quiet uv; }
-	@echo "==> installing Python packages (uv sync)"
-	@$(UV) sync --frozen --quiet
+	@command -v $(UV) >/dev/null || { echo "==> installing uv" >&2; python3 -m pip install --quiet uv >&2; }
+	@echo "==> installing Python packages (uv sync)" >&2
+	@$(UV) sync --frozen --quiet >&2
 	@touch $@
 
 bootstrap: .venv/.synced ## install the virtualenv and packages
@@ -23,7 +23,7 @@ bootstrap: .venv/.synced ## install the virtualenv and packages
 
 .run/dev-jwks.json: | bootstrap
 	@$(RUN) python -m kohub_platform.devtokens --role msp-admin >/dev/null
-	@echo "==> development signing key written to .run/ (trusted by 'make up' only)"
+	@echo "==> development signing key written to .run/ (trusted by 'make up' only)" >&2
 
 up: bootstrap .run/dev-jwks.json ## run the suite locally (databases and migrations created on the way)
 	@echo "==> checking PostgreSQL and RabbitMQ"

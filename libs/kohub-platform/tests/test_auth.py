@@ -16,7 +16,9 @@ def verifier(oidc) -> TokenVerifier:
 
 
 async def test_valid_token_gives_roles_and_organization(oidc, verifier) -> None:
-    token = oidc.token(["msp-operator"], org_id="3f0e5b1c-8f9a-4a59-9a51-7c0b1f9f3c11", name="김운영")
+    token = oidc.token(
+        ["msp-operator"], org_id="3f0e5b1c-8f9a-4a59-9a51-7c0b1f9f3c11", name="김운영"
+    )
     principal = await verifier.verify(token)
     assert principal.roles == {"msp-operator"}
     assert principal.org_id == "3f0e5b1c-8f9a-4a59-9a51-7c0b1f9f3c11"
@@ -64,8 +66,14 @@ def _hs256_with_public_key(oidc, now: int) -> str:
     header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": oidc.key.kid}).encode())
     payload = b64(
         json.dumps(
-            {"sub": "x", "iss": oidc.issuer, "aud": "kohub", "exp": now + 60, "iat": now,
-             "realm_access": {"roles": ["msp-admin"]}}
+            {
+                "sub": "x",
+                "iss": oidc.issuer,
+                "aud": "kohub",
+                "exp": now + 60,
+                "iat": now,
+                "realm_access": {"roles": ["msp-admin"]},
+            }
         ).encode()
     )
     signature = hmac.new(oidc.key.public_pem(), f"{header}.{payload}".encode(), hashlib.sha256)
@@ -74,8 +82,18 @@ def _hs256_with_public_key(oidc, now: int) -> str:
 
 @pytest.mark.parametrize(
     "case",
-    ["expired", "not yet valid", "wrong issuer", "wrong audience", "alg none",
-     "hs256 with public key", "unknown kid", "wrong key same kid", "garbage", "empty"],
+    [
+        "expired",
+        "not yet valid",
+        "wrong issuer",
+        "wrong audience",
+        "alg none",
+        "hs256 with public key",
+        "unknown kid",
+        "wrong key same kid",
+        "garbage",
+        "empty",
+    ],
 )
 async def test_bad_tokens_are_refused(oidc, verifier, case: str) -> None:
     with pytest.raises(Unauthorized):
@@ -92,8 +110,9 @@ async def test_unknown_kid_refetches_the_key_set(tmp_path) -> None:
     first, second = SigningKey.generate(), SigningKey.generate()
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(jwks_document(first)))
-    settings = OidcSettings(issuer="http://idp/realms/kecp-sso", audience="kohub",
-                            jwks_url=f"file://{jwks}")
+    settings = OidcSettings(
+        issuer="http://idp/realms/kecp-sso", audience="kohub", jwks_url=f"file://{jwks}"
+    )
     verifier = TokenVerifier(settings, JwksCache(settings.jwks_url, min_refresh_interval=0))
     claims = realm_claims(issuer=settings.issuer, audience="kohub", roles=["customer"])
     await verifier.verify(first.sign(claims))

@@ -6,7 +6,6 @@ import uuid
 
 import aio_pika
 import msgspec
-import pytest
 import pytest_asyncio
 from sqlalchemy import MetaData, text
 
@@ -65,8 +64,11 @@ async def _write(engine, routing_key: str, aggregates: int, per_aggregate: int) 
         for a in range(aggregates):
             async with SqlUnitOfWork(sessions) as uow:
                 message = envelope_message(
-                    event_type=routing_key, data={"aggregate": a, "n": n},
-                    aggregate_id=f"{routing_key}-{a}", exchange="kohub.events", source="test",
+                    event_type=routing_key,
+                    data={"aggregate": a, "n": n},
+                    aggregate_id=f"{routing_key}-{a}",
+                    exchange="kohub.events",
+                    source="test",
                 )
                 uow.outbox.add(message)
                 await uow.commit()
@@ -95,10 +97,13 @@ async def test_relay_publishes_each_event_persistent_with_event_id_in_order(
         assert sequence == list(range(5)), "events of one aggregate must keep their order"
 
 
-async def test_listen_notify_wakes_the_relay_without_waiting_for_the_poll(engine, broker, tap) -> None:
+async def test_listen_notify_wakes_the_relay_without_waiting_for_the_poll(
+    engine, broker, tap
+) -> None:
     routing_key, received = tap
     relay = OutboxRelay(
-        engine, RabbitPublisher(broker),
+        engine,
+        RabbitPublisher(broker),
         listen_dsn=asyncpg_dsn(engine.url.render_as_string(hide_password=False)),
         poll_interval=3600,  # only a notification can wake it
     )
@@ -170,17 +175,24 @@ async def test_failed_publish_is_retried_later_with_backoff(engine, broker, tap)
     assert (published, failed) == (0, 1)
     async with engine.connect() as conn:
         row = (
-            await conn.execute(
-                text("SELECT attempts, last_error, next_attempt_at > now() AS later, published_at "
-                     "FROM outbox WHERE event_id = :id"),
-                {"id": ids[0]},
+            (
+                await conn.execute(
+                    text(
+                        "SELECT attempts, last_error, next_attempt_at > now() AS later, "
+                        "published_at FROM outbox WHERE event_id = :id"
+                    ),
+                    {"id": ids[0]},
+                )
             )
-        ).mappings().one()
+            .mappings()
+            .one()
+        )
     assert row["attempts"] == 1 and "broker away" in row["last_error"]
     assert row["later"] and row["published_at"] is None
     async with engine.begin() as conn:  # skip the wait
-        await conn.execute(text("UPDATE outbox SET next_attempt_at = now() WHERE event_id = :id"),
-                           {"id": ids[0]})
+        await conn.execute(
+            text("UPDATE outbox SET next_attempt_at = now() WHERE event_id = :id"), {"id": ids[0]}
+        )
     assert await OutboxRelay(engine, RabbitPublisher(broker)).relay_once() == (1, 0)
     await eventually(lambda: _len_at_least(received, 1))
 
@@ -199,4 +211,3 @@ async def test_inbox_first_delivery_only_once(engine) -> None:
 
 async def _len_at_least(items: list, n: int) -> bool:
     return len(items) >= n
-

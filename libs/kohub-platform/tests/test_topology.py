@@ -25,8 +25,13 @@ async def test_poison_message_lands_in_the_dead_letter_queue(amqp_url) -> None:
     await broker.start()
     await declare_topology(broker, [consumer])
     try:
-        await broker.publish(b'{"eventId":"poison-1"}', exchange=KOHUB_EVENTS,
-                             routing_key="poison.created", persist=True, message_id="poison-1")
+        await broker.publish(
+            b'{"eventId":"poison-1"}',
+            exchange=KOHUB_EVENTS,
+            routing_key="poison.created",
+            persist=True,
+            message_id="poison-1",
+        )
         connection = await aio_pika.connect(amqp_url)
         channel = await connection.channel()
         dlq = await channel.declare_queue(f"{name}.dlq", passive=True)

@@ -19,8 +19,9 @@ def unit_settings() -> ServiceSettings:
         service="ticket",
         database_url="postgresql+asyncpg://unused/unused",
         amqp_url="amqp://unused/",
-        oidc=OidcSettings(issuer="http://idp/realms/kecp-sso", audience="kohub",
-                          jwks_url="http://idp/certs"),
+        oidc=OidcSettings(
+            issuer="http://idp/realms/kecp-sso", audience="kohub", jwks_url="http://idp/certs"
+        ),
     )
 
 

@@ -61,8 +61,14 @@ class FakeUserDirectory(UserDirectory):
         existing = next(
             (u for u in self.users.values() if u.keycloak_id == claims.keycloak_id), None
         )
-        record = UserRecord(existing.id if existing else uuid4(), claims.keycloak_id,
-                            claims.name, claims.email, claims.org_id, claims.roles)
+        record = UserRecord(
+            existing.id if existing else uuid4(),
+            claims.keycloak_id,
+            claims.name,
+            claims.email,
+            claims.org_id,
+            claims.roles,
+        )
         self.users[record.id] = record
         return record
 
@@ -81,8 +87,13 @@ class FakeHostDirectory(HostDirectory):
 class FakeUnitOfWork(UnitOfWork):
     """Shares its stores across instances, like one database; `published` is the outbox."""
 
-    def __init__(self, tickets: FakeTicketRepository, users: FakeUserDirectory,
-                 hosts: FakeHostDirectory, published: list[OutboxMessage]) -> None:
+    def __init__(
+        self,
+        tickets: FakeTicketRepository,
+        users: FakeUserDirectory,
+        hosts: FakeHostDirectory,
+        published: list[OutboxMessage],
+    ) -> None:
         self.tickets = tickets
         self.users = users
         self.hosts = hosts

@@ -41,7 +41,7 @@ class TicketUpdateRequest(Camel, forbid_unknown_fields=True):
     title: Title | UnsetType = UNSET
     description: LongText | UnsetType = UNSET
     priority: TicketPriority | UnsetType = UNSET
-    host_id: UUID | None | UnsetType = UNSET
+    host_id: UUID | UnsetType | None = UNSET
 
 
 class TicketTransitionRequest(Camel, forbid_unknown_fields=True):
@@ -159,7 +159,7 @@ class TicketListItem(Camel):
 
 
 class TicketSort(str, Enum):
-    """Sort orders of the ticket list; a leading `-` sorts descending (priority: most urgent first)."""
+    """Sort orders of the ticket list; a leading `-` sorts descending (most urgent first)."""
 
     CREATED_DESC = "-createdAt"
     CREATED_ASC = "createdAt"

@@ -45,7 +45,7 @@ NOTIFY_CHANNEL = "kohub_outbox"
 
 PUBLISHED = Counter("kohub_outbox_published_total", "Outbox rows published", ["exchange"])
 FAILED = Counter("kohub_outbox_publish_failures_total", "Failed outbox publish attempts")
-BACKLOG = Gauge("kohub_outbox_backlog", "Unpublished outbox rows at the last claim")
+LAST_BATCH = Gauge("kohub_outbox_last_batch_size", "Rows claimed by the last relay cycle")
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -272,8 +272,8 @@ class OutboxRelay:
         """Claim one batch, publish it, record the outcome. Returns (published, failed)."""
         async with self._engine.begin() as conn:
             rows = (await conn.execute(_CLAIM, {"limit": self._batch_size})).all()
+            LAST_BATCH.set(len(rows))
             if not rows:
-                BACKLOG.set(0)
                 return 0, 0
             claimed = [ClaimedMessage(*row) for row in rows]
             outcomes = await asyncio.gather(

@@ -141,6 +141,7 @@ def upgrade() -> None:
     )
     op.create_table('ticket_activities',
     sa.Column('id', sa.UUID(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), sa.Identity(always=True), nullable=False),
     sa.Column('ticket_id', sa.UUID(), nullable=False),
     sa.Column('user_id', sa.UUID(), nullable=True),
     sa.Column('type', sa.String(length=30), nullable=False),
@@ -151,7 +152,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_ticket_activities_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_activities'))
     )
-    op.create_index('ix_ticket_activities_ticket', 'ticket_activities', ['ticket_id', 'created_at'], unique=False)
+    op.create_index('ix_ticket_activities_ticket', 'ticket_activities', ['ticket_id', 'seq'], unique=False)
     op.create_table('ticket_resolutions',
     sa.Column('id', sa.UUID(), nullable=False),
     sa.Column('ticket_id', sa.UUID(), nullable=False),

@@ -13,9 +13,11 @@ SERVICE_DIR = Path(__file__).resolve().parents[2]
 
 
 def migrate(database_url: str) -> None:
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=SERVICE_DIR, env={**os.environ, "KOHUB_DATABASE_URL": database_url}, check=True,
+        cwd=SERVICE_DIR,
+        env={**os.environ, "KOHUB_DATABASE_URL": database_url},
+        check=True,
         capture_output=True,
     )
 
@@ -24,8 +26,9 @@ def migrate(database_url: str) -> None:
 async def ticket_settings(database_factory, amqp_url, oidc) -> ServiceSettings:
     url = await database_factory("ticket")
     migrate(url)
-    return ServiceSettings(service="ticket", database_url=url, amqp_url=amqp_url,
-                           oidc=oidc.settings, db_pool_size=5)
+    return ServiceSettings(
+        service="ticket", database_url=url, amqp_url=amqp_url, oidc=oidc.settings, db_pool_size=5
+    )
 
 
 @pytest_asyncio.fixture(scope="session")

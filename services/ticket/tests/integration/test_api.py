@@ -29,20 +29,38 @@ TID = "00000000-0000-4000-8000-000000000000"
 ENDPOINTS = [
     ("GET", "/api/v1/tickets", None, {"msp-admin", "msp-operator", "customer-admin", "customer"}),
     ("POST", "/api/v1/tickets", {"title": "x"}, {"msp-admin", "msp-operator", "customer"}),
-    ("GET", f"/api/v1/tickets/{TID}", None, {"msp-admin", "msp-operator", "customer-admin", "customer"}),
+    (
+        "GET",
+        f"/api/v1/tickets/{TID}",
+        None,
+        {"msp-admin", "msp-operator", "customer-admin", "customer"},
+    ),
     ("PUT", f"/api/v1/tickets/{TID}", {"title": "y"}, {"msp-admin", "msp-operator"}),
     ("POST", f"/api/v1/tickets/{TID}/receive", None, {"msp-admin", "msp-operator"}),
     ("POST", f"/api/v1/tickets/{TID}/assign", {"assigneeId": TID}, {"msp-admin", "msp-operator"}),
-    ("POST", f"/api/v1/tickets/{TID}/transition", {"toStatus": "CLOSED"}, {"msp-admin", "msp-operator"}),
+    (
+        "POST",
+        f"/api/v1/tickets/{TID}/transition",
+        {"toStatus": "CLOSED"},
+        {"msp-admin", "msp-operator"},
+    ),
     ("POST", f"/api/v1/tickets/{TID}/resolve", {"summary": "s"}, {"msp-admin", "msp-operator"}),
     ("POST", f"/api/v1/tickets/{TID}/complete", None, {"msp-admin", "customer"}),
     ("POST", f"/api/v1/tickets/{TID}/reopen", None, {"msp-admin", "msp-operator", "customer"}),
     ("GET", f"/api/v1/tickets/{TID}/activities", None, {"msp-admin", "msp-operator"}),
-    ("POST", f"/api/v1/tickets/{TID}/comments", {"content": "c"}, {"msp-admin", "msp-operator", "customer"}),
+    (
+        "POST",
+        f"/api/v1/tickets/{TID}/comments",
+        {"content": "c"},
+        {"msp-admin", "msp-operator", "customer"},
+    ),
     ("GET", f"/api/v1/tickets/{TID}/terminal-logs", None, {"msp-admin", "msp-operator"}),
-    ("POST", f"/api/v1/tickets/{TID}/terminal-logs",
-     {"sessionId": "s", "commandLog": "ls", "startedAt": "2026-01-30T10:20:00Z"},
-     {"msp-admin", "msp-operator"}),
+    (
+        "POST",
+        f"/api/v1/tickets/{TID}/terminal-logs",
+        {"sessionId": "s", "commandLog": "ls", "startedAt": "2026-01-30T10:20:00Z"},
+        {"msp-admin", "msp-operator"},
+    ),
 ]
 
 
@@ -63,19 +81,29 @@ async def test_full_walk_new_to_closed_over_http(client, oidc) -> None:
     ticket = await create(client, oidc)
     assert ticket["status"] == "NEW" and ticket["key"].startswith("KH-")
     tid, me = ticket["id"], ticket["reporter"]["id"]
-    for step, body in [("receive", None), ("assign", {"assigneeId": me}),
-                       ("transition", {"toStatus": "IN_PROGRESS", "reason": "분석 시작"}),
-                       ("transition", {"toStatus": "PENDING"}),
-                       ("transition", {"toStatus": "IN_PROGRESS"}),
-                       ("resolve", {"summary": "nginx 메모리 누수", "actionTaken": "nginx 재시작",
-                                    "aiSuggestionUsed": {"suggestionId": "ai-123", "applied": True}})]:
+    for step, body in [
+        ("receive", None),
+        ("assign", {"assigneeId": me}),
+        ("transition", {"toStatus": "IN_PROGRESS", "reason": "분석 시작"}),
+        ("transition", {"toStatus": "PENDING"}),
+        ("transition", {"toStatus": "IN_PROGRESS"}),
+        (
+            "resolve",
+            {
+                "summary": "nginx 메모리 누수",
+                "actionTaken": "nginx 재시작",
+                "aiSuggestionUsed": {"suggestionId": "ai-123", "applied": True},
+            },
+        ),
+    ]:
         response = await client.post(f"/api/v1/tickets/{tid}/{step}", json=body, headers=op)
         assert response.status_code == 200, (step, response.text)
     customer = auth(oidc, "customer")
     done = await client.post(f"/api/v1/tickets/{tid}/complete", headers=customer)
     assert done.json()["status"] == "COMPLETED"
-    closed = await client.post(f"/api/v1/tickets/{tid}/transition", json={"toStatus": "CLOSED"},
-                               headers=op)
+    closed = await client.post(
+        f"/api/v1/tickets/{tid}/transition", json={"toStatus": "CLOSED"}, headers=op
+    )
     detail = closed.json()
     assert detail["status"] == "CLOSED" and detail["allowedTransitions"] == []
     assert detail["resolution"]["actionTaken"] == "nginx 재시작"
@@ -83,15 +111,19 @@ async def test_full_walk_new_to_closed_over_http(client, oidc) -> None:
     assert detail["assignee"]["id"] == me
     contents = [a["content"] for a in detail["activities"]]
     assert "상태 변경: NEW → RECEIVED" in contents
-    english = await client.get(f"/api/v1/tickets/{tid}/activities",
-                               headers={**op, "Accept-Language": "en"})
+    english = await client.get(
+        f"/api/v1/tickets/{tid}/activities", headers={**op, "Accept-Language": "en"}
+    )
     assert "Status changed: NEW → RECEIVED" in [a["content"] for a in english.json()]
 
 
 async def test_illegal_move_answers_409_naming_allowed_targets(client, oidc) -> None:
     ticket = await create(client, oidc)
-    response = await client.post(f"/api/v1/tickets/{ticket['id']}/transition",
-                                 json={"toStatus": "IN_PROGRESS"}, headers=auth(oidc, "msp-operator"))
+    response = await client.post(
+        f"/api/v1/tickets/{ticket['id']}/transition",
+        json={"toStatus": "IN_PROGRESS"},
+        headers=auth(oidc, "msp-operator"),
+    )
     assert response.status_code == 409
     problem = response.json()
     assert problem["allowedTransitions"] == ["RECEIVED", "CLOSED"]
@@ -125,8 +157,11 @@ async def test_bad_tokens_answer_401(client, oidc, case) -> None:
         "expired": oidc.token(["msp-admin"], exp=now - 60, iat=now - 3600),
         "wrong issuer": oidc.token(["msp-admin"], iss="http://evil/realms/kecp-sso"),
         "wrong audience": oidc.token(["msp-admin"], aud="else", azp="else"),
-        "alg none": jwt.encode({"sub": "x", "iss": oidc.issuer, "aud": "kohub", "exp": now + 60},
-                               key=None, algorithm="none"),
+        "alg none": jwt.encode(
+            {"sub": "x", "iss": oidc.issuer, "aud": "kohub", "exp": now + 60},
+            key=None,
+            algorithm="none",
+        ),
         "garbage": "abc.def.ghi",
     }
     headers = {"Authorization": f"Bearer {tokens[case]}"} if case in tokens else {}
@@ -178,8 +213,13 @@ async def test_list_filters_search_and_cursor_pagination(client, oidc) -> None:
     op = auth(oidc, "msp-operator")
     marker = uuid.uuid4().hex[:10]
     for n in range(7):
-        await create(client, oidc, organizationId=org, title=f"{marker} disk {n}",
-                     priority="CRITICAL" if n % 2 else "LOW")
+        await create(
+            client,
+            oidc,
+            organizationId=org,
+            title=f"{marker} disk {n}",
+            priority="CRITICAL" if n % 2 else "LOW",
+        )
     base = f"/api/v1/tickets?organizationId={org}"
     crit = (await client.get(f"{base}&priority=CRITICAL", headers=op)).json()
     assert crit["total"] == 3 and {i["priority"] for i in crit["items"]} == {"CRITICAL"}
@@ -212,8 +252,12 @@ async def test_terminal_log_is_stored_once_per_session(client, oidc) -> None:
     op = auth(oidc, "msp-operator")
     ticket = await create(client, oidc)
     url = f"/api/v1/tickets/{ticket['id']}/terminal-logs"
-    body = {"sessionId": "session-123", "commandLog": "$ uptime\n$ systemctl restart nginx\n",
-            "startedAt": "2026-01-30T10:20:00Z", "endedAt": "2026-01-30T10:35:00Z"}
+    body = {
+        "sessionId": "session-123",
+        "commandLog": "$ uptime\n$ systemctl restart nginx\n",
+        "startedAt": "2026-01-30T10:20:00Z",
+        "endedAt": "2026-01-30T10:35:00Z",
+    }
     stored = await client.post(url, json=body, headers=op)
     assert stored.status_code == 201 and stored.json()["commandLog"].startswith("$ uptime")
     assert (await client.post(url, json=body, headers=op)).status_code == 409

@@ -15,7 +15,9 @@ from .test_api import auth, create
 async def ticket_events(amqp_url):
     connection = await aio_pika.connect(amqp_url)
     channel = await connection.channel()
-    queue = await channel.declare_queue(f"test.ticket-events-{uuid.uuid4().hex[:6]}", exclusive=True)
+    queue = await channel.declare_queue(
+        f"test.ticket-events-{uuid.uuid4().hex[:6]}", exclusive=True
+    )
     await queue.bind("kohub.events", routing_key="ticket.#")
     received: list[aio_pika.abc.AbstractIncomingMessage] = []
 
@@ -35,16 +37,27 @@ async def test_each_change_is_published_once(client, oidc, ticket_events) -> Non
     await client.post(f"/api/v1/tickets/{tid}/receive", headers=op)
     await client.post(f"/api/v1/tickets/{tid}/assign", json={"assigneeId": me}, headers=op)
     await client.post(f"/api/v1/tickets/{tid}/comments", json={"content": "확인 중"}, headers=op)
-    await client.post(f"/api/v1/tickets/{tid}/transition", json={"toStatus": "IN_PROGRESS"},
-                      headers=op)
+    await client.post(
+        f"/api/v1/tickets/{tid}/transition", json={"toStatus": "IN_PROGRESS"}, headers=op
+    )
     await client.post(f"/api/v1/tickets/{tid}/resolve", json={"summary": "fixed"}, headers=op)
-    expected = ["ticket.created", "ticket.status_changed", "ticket.assigned",
-                "ticket.status_changed", "ticket.commented", "ticket.status_changed",
-                "ticket.status_changed", "ticket.resolved"]
+    expected = [
+        "ticket.created",
+        "ticket.status_changed",
+        "ticket.assigned",
+        "ticket.status_changed",
+        "ticket.commented",
+        "ticket.status_changed",
+        "ticket.status_changed",
+        "ticket.resolved",
+    ]
 
     async def mine():
-        found = [m for m in ticket_events if msgspec.json.decode(m.body)["data"]["ticket"]
-                 ["ticketId"] == tid]
+        found = [
+            m
+            for m in ticket_events
+            if msgspec.json.decode(m.body)["data"]["ticket"]["ticketId"] == tid
+        ]
         return found if len(found) >= len(expected) else None
 
     messages = await eventually(mine, timeout=15)

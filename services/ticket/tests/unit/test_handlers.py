@@ -38,9 +38,15 @@ async def _user(world, roles: set[str], org=None, name="user"):
 
 
 async def _open(world, actor, **kw):
-    cmd = CreateTicket(actor=actor, title=kw.pop("title", "disk full"), description="",
-                       priority=TicketPriority.HIGH, source=TicketSource.MANUAL,
-                       organization_id=kw.pop("organization_id", ORG), **kw)
+    cmd = CreateTicket(
+        actor=actor,
+        title=kw.pop("title", "disk full"),
+        description="",
+        priority=TicketPriority.HIGH,
+        source=TicketSource.MANUAL,
+        organization_id=kw.pop("organization_id", ORG),
+        **kw,
+    )
     return await handlers.create_ticket(cmd, world.service.uow(), world.service.clock)
 
 
@@ -52,18 +58,31 @@ async def test_operator_walks_a_ticket_to_closed_and_every_change_is_an_event(wo
     assert ticket.key == "KH-2026-0001"
     await handlers.change_status(ChangeStatus(op, ticket.id, TicketStatus.RECEIVED), uow(), clock)
     await handlers.assign_ticket(AssignTicket(op, ticket.id, op.user_id), uow(), clock)
-    await handlers.change_status(ChangeStatus(op, ticket.id, TicketStatus.IN_PROGRESS), uow(), clock)
+    await handlers.change_status(
+        ChangeStatus(op, ticket.id, TicketStatus.IN_PROGRESS), uow(), clock
+    )
     await handlers.add_comment(AddComment(customer, ticket.id, "still down?"), uow(), clock)
     await handlers.resolve_ticket(
-        ResolveTicket(op, ticket.id, "nginx restarted", "systemctl restart nginx", None), uow(), clock
+        ResolveTicket(op, ticket.id, "nginx restarted", "systemctl restart nginx", None),
+        uow(),
+        clock,
     )
-    await handlers.change_status(ChangeStatus(customer, ticket.id, TicketStatus.COMPLETED), uow(), clock)
+    await handlers.change_status(
+        ChangeStatus(customer, ticket.id, TicketStatus.COMPLETED), uow(), clock
+    )
     await handlers.change_status(ChangeStatus(op, ticket.id, TicketStatus.CLOSED), uow(), clock)
     assert world.tickets.rows[ticket.id].status is TicketStatus.CLOSED
     assert world.event_types == [
-        "ticket.created", "ticket.status_changed", "ticket.assigned", "ticket.status_changed",
-        "ticket.status_changed", "ticket.commented", "ticket.status_changed", "ticket.resolved",
-        "ticket.status_changed", "ticket.status_changed",
+        "ticket.created",
+        "ticket.status_changed",
+        "ticket.assigned",
+        "ticket.status_changed",
+        "ticket.status_changed",
+        "ticket.commented",
+        "ticket.status_changed",
+        "ticket.resolved",
+        "ticket.status_changed",
+        "ticket.status_changed",
     ]
     resolved = msgspec.json.decode(world.published[7].body)
     assert resolved["data"]["resolution"]["summary"] == "nginx restarted"
@@ -87,7 +106,8 @@ async def test_customer_ticket_belongs_to_their_organization(world) -> None:
     with pytest.raises(InvalidRequest):
         await handlers.create_ticket(
             CreateTicket(customer, "x", "", TicketPriority.LOW, TicketSource.PROMETHEUS),
-            world.service.uow(), world.service.clock,
+            world.service.uow(),
+            world.service.clock,
         )
 
 
@@ -102,11 +122,15 @@ async def test_other_organization_sees_no_such_ticket(world) -> None:
     stranger = await _user(world, {"customer"}, OTHER_ORG)
     ticket = await _open(world, op)
     with pytest.raises(TicketNotFound):
-        await handlers.add_comment(AddComment(stranger, ticket.id, "hi"), world.service.uow(),
-                                   world.service.clock)
+        await handlers.add_comment(
+            AddComment(stranger, ticket.id, "hi"), world.service.uow(), world.service.clock
+        )
     with pytest.raises(TicketNotFound):
-        await handlers.change_status(ChangeStatus(stranger, uuid4(), TicketStatus.REOPENED),
-                                     world.service.uow(), world.service.clock)
+        await handlers.change_status(
+            ChangeStatus(stranger, uuid4(), TicketStatus.REOPENED),
+            world.service.uow(),
+            world.service.clock,
+        )
 
 
 async def test_customer_may_only_complete_or_reopen(world) -> None:
@@ -114,37 +138,50 @@ async def test_customer_may_only_complete_or_reopen(world) -> None:
     customer = await _user(world, {"customer"}, ORG)
     ticket = await _open(world, op)
     with pytest.raises(NotAllowed):
-        await handlers.change_status(ChangeStatus(customer, ticket.id, TicketStatus.RECEIVED),
-                                     world.service.uow(), world.service.clock)
+        await handlers.change_status(
+            ChangeStatus(customer, ticket.id, TicketStatus.RECEIVED),
+            world.service.uow(),
+            world.service.clock,
+        )
     with pytest.raises(IllegalTransition):  # allowed for the role, but not from NEW
-        await handlers.change_status(ChangeStatus(customer, ticket.id, TicketStatus.COMPLETED),
-                                     world.service.uow(), world.service.clock)
+        await handlers.change_status(
+            ChangeStatus(customer, ticket.id, TicketStatus.COMPLETED),
+            world.service.uow(),
+            world.service.clock,
+        )
     with pytest.raises(NotAllowed):  # COMPLETED is the customer's confirmation
-        await handlers.change_status(ChangeStatus(op, ticket.id, TicketStatus.COMPLETED),
-                                     world.service.uow(), world.service.clock)
+        await handlers.change_status(
+            ChangeStatus(op, ticket.id, TicketStatus.COMPLETED),
+            world.service.uow(),
+            world.service.clock,
+        )
 
 
 async def test_assignee_must_be_known_msp_staff(world) -> None:
     op = await _user(world, {"msp-operator"})
     customer = await _user(world, {"customer"}, ORG)
     ticket = await _open(world, op)
-    await handlers.change_status(ChangeStatus(op, ticket.id, TicketStatus.RECEIVED),
-                                 world.service.uow(), world.service.clock)
+    await handlers.change_status(
+        ChangeStatus(op, ticket.id, TicketStatus.RECEIVED), world.service.uow(), world.service.clock
+    )
     for assignee in (uuid4(), customer.user_id):
         with pytest.raises(InvalidRequest):
-            await handlers.assign_ticket(AssignTicket(op, ticket.id, assignee),
-                                         world.service.uow(), world.service.clock)
+            await handlers.assign_ticket(
+                AssignTicket(op, ticket.id, assignee), world.service.uow(), world.service.clock
+            )
     assert world.tickets.rows[ticket.id].status is TicketStatus.RECEIVED
 
 
 async def test_stale_version_is_refused(world) -> None:
     op = await _user(world, {"msp-operator"})
     ticket = await _open(world, op)
-    await handlers.update_ticket(UpdateTicket(op, ticket.id, 1, title="new"), world.service.uow(),
-                                 world.service.clock)
+    await handlers.update_ticket(
+        UpdateTicket(op, ticket.id, 1, title="new"), world.service.uow(), world.service.clock
+    )
     with pytest.raises(StaleVersion) as stale:
-        await handlers.update_ticket(UpdateTicket(op, ticket.id, 1, title="newer"),
-                                     world.service.uow(), world.service.clock)
+        await handlers.update_ticket(
+            UpdateTicket(op, ticket.id, 1, title="newer"), world.service.uow(), world.service.clock
+        )
     assert stale.value.current == 2
     assert world.tickets.rows[ticket.id].title == "new"
 
@@ -164,7 +201,8 @@ async def test_terminal_log_lands_on_the_timeline(world) -> None:
     started = datetime(2026, 1, 30, 10, 20, tzinfo=UTC)
     await handlers.attach_terminal_log(
         AttachTerminalLog(op, ticket.id, "session-123", "uptime\ndf -h\n", started, None),
-        world.service.uow(), world.service.clock,
+        world.service.uow(),
+        world.service.clock,
     )
     kinds = [a.type.value for a in world.tickets.activities[ticket.id]]
     assert kinds == ["TERMINAL_ACCESS"]
@@ -172,5 +210,6 @@ async def test_terminal_log_lands_on_the_timeline(world) -> None:
     with pytest.raises(NotAllowed):
         await handlers.attach_terminal_log(
             AttachTerminalLog(customer, ticket.id, "s2", "ls", started, None),
-            world.service.uow(), world.service.clock,
+            world.service.uow(),
+            world.service.clock,
         )

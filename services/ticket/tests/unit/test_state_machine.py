@@ -14,24 +14,53 @@ S = TicketStatus
 AT = datetime(2026, 1, 30, 10, 15, tzinfo=UTC)
 # The seed's matrix, written out independently of the model's table.
 ALLOWED = {
-    (S.NEW, S.RECEIVED), (S.NEW, S.CLOSED),
+    (S.NEW, S.RECEIVED),
+    (S.NEW, S.CLOSED),
     (S.RECEIVED, S.ASSIGNED),
     (S.ASSIGNED, S.IN_PROGRESS),
-    (S.IN_PROGRESS, S.PENDING), (S.IN_PROGRESS, S.RESOLVED),
-    (S.PENDING, S.IN_PROGRESS), (S.PENDING, S.RESOLVED),
-    (S.RESOLVED, S.COMPLETED), (S.RESOLVED, S.REOPENED),
-    (S.COMPLETED, S.CLOSED), (S.COMPLETED, S.REOPENED),
+    (S.IN_PROGRESS, S.PENDING),
+    (S.IN_PROGRESS, S.RESOLVED),
+    (S.PENDING, S.IN_PROGRESS),
+    (S.PENDING, S.RESOLVED),
+    (S.RESOLVED, S.COMPLETED),
+    (S.RESOLVED, S.REOPENED),
+    (S.COMPLETED, S.CLOSED),
+    (S.COMPLETED, S.REOPENED),
     (S.REOPENED, S.RECEIVED),
 }
-FROM = [S.NEW, S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.PENDING, S.RESOLVED, S.COMPLETED,
-        S.REOPENED, S.CLOSED]
-TO = [S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.PENDING, S.RESOLVED, S.COMPLETED, S.CLOSED,
-      S.REOPENED]
+FROM = [
+    S.NEW,
+    S.RECEIVED,
+    S.ASSIGNED,
+    S.IN_PROGRESS,
+    S.PENDING,
+    S.RESOLVED,
+    S.COMPLETED,
+    S.REOPENED,
+    S.CLOSED,
+]
+TO = [
+    S.RECEIVED,
+    S.ASSIGNED,
+    S.IN_PROGRESS,
+    S.PENDING,
+    S.RESOLVED,
+    S.COMPLETED,
+    S.CLOSED,
+    S.REOPENED,
+]
 
 
 def ticket_in(status: TicketStatus) -> Ticket:
-    ticket = Ticket.open(key="KH-2026-0001", org_id=uuid4(), title="t", description="",
-                         priority=TicketPriority.HIGH, source=TicketSource.MANUAL, at=AT)
+    ticket = Ticket.open(
+        key="KH-2026-0001",
+        org_id=uuid4(),
+        title="t",
+        description="",
+        priority=TicketPriority.HIGH,
+        source=TicketSource.MANUAL,
+        at=AT,
+    )
     ticket.status = status
     ticket.assignee_id = uuid4() if status not in (S.NEW, S.RECEIVED) else None
     ticket.events.clear()
@@ -42,8 +71,9 @@ def ticket_in(status: TicketStatus) -> Ticket:
 def attempt(ticket: Ticket, target: TicketStatus) -> None:
     actor = uuid4()
     if target is S.RESOLVED:
-        ticket.resolve(summary="fixed", action_taken="restart", ai_suggestion_used=None,
-                       actor_id=actor, at=AT)
+        ticket.resolve(
+            summary="fixed", action_taken="restart", ai_suggestion_used=None, actor_id=actor, at=AT
+        )
     elif target is S.ASSIGNED and ticket.status is S.RECEIVED:
         ticket.assign(uuid4(), actor_id=actor, at=AT)  # assigning is how RECEIVED moves on
     else:
@@ -112,6 +142,8 @@ def test_edit_records_only_real_changes() -> None:
     ticket = ticket_in(S.NEW)
     assert ticket.edit(actor_id=None, at=AT, title="t") == ()
     assert ticket.edit(actor_id=None, at=AT, title="new", priority=TicketPriority.LOW) == (
-        "title", "priority")
+        "title",
+        "priority",
+    )
     with pytest.raises(InvalidTicketChange):
         ticket_in(S.CLOSED).edit(actor_id=None, at=AT, title="x")

@@ -1,7 +1,7 @@
 """Ticket API (`/api/v1/tickets`): decode, authorize, call a handler, encode."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
@@ -77,7 +77,7 @@ async def _detail(
 
 class TicketController(Controller):
     path = "/api/v1/tickets"
-    tags = ["tickets"]
+    tags: ClassVar[list[str]] = ["tickets"]
 
     @get("", guards=[ANY_TICKET_READER], summary="List tickets")
     async def list_tickets(

@@ -289,7 +289,7 @@ class SqlTicketQueries:
                     select(activities, users.c.name.label("user_name"))
                     .select_from(activities.outerjoin(users, users.c.id == activities.c.user_id))
                     .where(activities.c.ticket_id == ticket_id)
-                    .order_by(activities.c.created_at, activities.c.id)
+                    .order_by(activities.c.seq)
                 )
             )
             .mappings()

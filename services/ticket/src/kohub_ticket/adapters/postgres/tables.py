@@ -1,10 +1,12 @@
 """The ticket service's tables (SQLAlchemy Core). Alembic migrations create them."""
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Computed,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -123,13 +125,15 @@ activities = Table(
     "ticket_activities",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
+    # Insertion order: two activities of one change share a timestamp.
+    Column("seq", BigInteger, Identity(always=True), nullable=False),
     Column("ticket_id", UUID(as_uuid=True), ForeignKey("tickets.id"), nullable=False),
     Column("user_id", UUID(as_uuid=True), ForeignKey("users.id")),
     Column("type", String(30), nullable=False),
     Column("content", Text, nullable=False, server_default=""),
     Column("metadata", JSONB, nullable=False, server_default="{}"),
     Column("created_at", TS, nullable=False),
-    Index("ix_ticket_activities_ticket", "ticket_id", "created_at"),
+    Index("ix_ticket_activities_ticket", "ticket_id", "seq"),
 )
 
 terminal_logs = Table(

@@ -1,0 +1,78 @@
+"""End to end: the ticket service started as its own process, driven over HTTP and AMQP."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest_asyncio
+
+ROOT = Path(__file__).resolve().parents[2]
+pytest_plugins = ["kohub_platform.testing"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServiceProcess:
+    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
+        self.env, self.port, self.log = env, port, log
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from kohub_ticket.app import main; main()"],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"service exited: {self.log.read_text()[-2000:]}")
+                try:
+                    if (await client.get(f"{self.url}/ready")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError("service did not become ready")
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.terminate()
+        return self.process.wait(timeout=30)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def ticket_service(database_factory, amqp_url, oidc, tmp_path_factory):
+    url = await database_factory("e2e_ticket")
+    env = {
+        **os.environ,
+        "KOHUB_DATABASE_URL": url,
+        "KOHUB_AMQP_URL": amqp_url,
+        "KOHUB_OIDC_ISSUER": oidc.issuer,
+        "KOHUB_OIDC_JWKS_URL": oidc.jwks_url,
+        "KOHUB_OIDC_AUDIENCE": oidc.audience,
+        "PORT": str(free_port()),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT / "services" / "ticket",
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    service = ServiceProcess(env, int(env["PORT"]), tmp_path_factory.mktemp("e2e") / "ticket.log")
+    await service.start()
+    yield service
+    if service.process and service.process.poll() is None:
+        service.stop()
