@@ -38,46 +38,18 @@ def _bad_tokens(oidc) -> dict[str, str]:
         key=None,
         algorithm="none",
     )
-    hs256_token = _hs256_with_public_key(oidc, now)
     return {
         "expired": oidc.token(["msp-operator"], exp=now - 3600, iat=now - 7200),
         "not yet valid": oidc.token(["msp-operator"], nbf=now + 3600),
         "wrong issuer": oidc.token(["msp-operator"], iss="https://evil.example/realms/kecp-sso"),
         "wrong audience": oidc.token(["msp-operator"], aud="other", azp="other"),
         "alg none": unsigned,
-        "hs256 with public key": hs256_token,
+        "hs256 with public key": oidc.hs256_confusion_token(["msp-admin"]),
         "unknown kid": SigningKey.generate().sign({"sub": "x"}),
         "wrong key same kid": oidc.token(["msp-operator"], key=other_key),
         "garbage": "not.a.token",
         "empty": "",
     }
-
-
-def _hs256_with_public_key(oidc, now: int) -> str:
-    """The classic confusion attack: HMAC keyed with the RSA public key."""
-    import base64
-    import hashlib
-    import hmac
-    import json
-
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": oidc.key.kid}).encode())
-    payload = b64(
-        json.dumps(
-            {
-                "sub": "x",
-                "iss": oidc.issuer,
-                "aud": "kohub",
-                "exp": now + 60,
-                "iat": now,
-                "realm_access": {"roles": ["msp-admin"]},
-            }
-        ).encode()
-    )
-    signature = hmac.new(oidc.key.public_pem(), f"{header}.{payload}".encode(), hashlib.sha256)
-    return f"{header}.{payload}.{b64(signature.digest())}"
 
 
 @pytest.mark.parametrize(

@@ -204,7 +204,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     )
 
 
-PUBLIC_PATHS = ("/health", "/ready", "/metrics", "/schema")
+PUBLIC_PATHS = ("/health", "/ready", "/metrics", "/schema", "/asyncapi.json")
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):

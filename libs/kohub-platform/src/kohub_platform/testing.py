@@ -5,6 +5,9 @@ Enable it with `pytest_plugins = ["kohub_platform.testing"]`.
 """
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -99,6 +102,18 @@ class OidcFixture:
         base = realm_claims(issuer=self.issuer, audience=self.audience, roles=roles, org_id=org_id)
         base.update(claims)
         return (key or self.key).sign(base)
+
+    def hs256_confusion_token(self, roles: list[str]) -> str:
+        """HMAC-SHA256 keyed with the realm's public key (the algorithm-confusion attack)."""
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": self.key.kid}).encode())
+        claims = realm_claims(issuer=self.issuer, audience=self.audience, roles=roles)
+        payload = b64(json.dumps(claims).encode())
+        mac = hmac.new(self.key.public_pem(), f"{header}.{payload}".encode(), hashlib.sha256)
+        return f"{header}.{payload}.{b64(mac.digest())}"
 
     def headers(self, roles: list[str], org_id: str | None = None, **claims: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(roles, org_id, **claims)}"}

@@ -9,12 +9,14 @@ import uvicorn
 from litestar import Litestar
 from sqlalchemy import text
 
+from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
 from kohub_platform.logs import configure_logging
 from kohub_platform.messaging import declare_topology
 from kohub_platform.settings import ServiceSettings
 from kohub_platform.web import create_service_app
 from kohub_ticket.adapters.http.controllers import TicketController
 from kohub_ticket.adapters.http.problems import TICKET_EXCEPTION_HANDLERS
+from kohub_ticket.adapters.messaging.mapping import EVENT_DOCS
 from kohub_ticket.bootstrap import TicketService, bootstrap
 from kohub_ticket.settings import load_settings
 
@@ -64,7 +66,7 @@ def create_app(
         version=version("kohub-ticket"),
         description="Tickets, the state machine of seed §2.2, activities, resolutions and "
         "terminal logs.",
-        route_handlers=[TicketController],
+        route_handlers=[TicketController, asyncapi_handler(events_document())],
         token_verifier=service.token_verifier,
         ready_checks=checks,
         lifespan=[messaging],
@@ -73,6 +75,17 @@ def create_app(
     for exc_type, handler in TICKET_EXCEPTION_HANDLERS.items():
         app.exception_handlers[exc_type] = handler
     return app
+
+
+def events_document() -> dict:
+    return asyncapi_document(
+        title="kohub ticket service events",
+        version=version("kohub-ticket"),
+        description="Ticket events on the kohub.events topic exchange (routing key = event "
+        "type), each in the envelope {eventId, eventType, timestamp, source, data} with the "
+        "full ticket snapshot.",
+        events=EVENT_DOCS,
+    )
 
 
 def main() -> None:

@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from kohub_platform.devtokens import SigningKey, realm_claims
+
 ORG, OTHER_ORG = str(uuid.uuid4()), str(uuid.uuid4())
 ROLES = ["msp-admin", "msp-operator", "customer-admin", "customer", "no-role"]
 
@@ -145,7 +147,17 @@ async def test_other_organization_gets_404_everywhere(client, oidc) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "expired", "wrong issuer", "wrong audience", "alg none", "garbage"]
+    "case",
+    [
+        "missing",
+        "expired",
+        "wrong issuer",
+        "wrong audience",
+        "alg none",
+        "garbage",
+        "unknown kid",
+        "hs256 with public key",
+    ],
 )
 async def test_bad_tokens_answer_401(client, oidc, case) -> None:
     import time
@@ -163,6 +175,10 @@ async def test_bad_tokens_answer_401(client, oidc, case) -> None:
             algorithm="none",
         ),
         "garbage": "abc.def.ghi",
+        "unknown kid": SigningKey.generate().sign(
+            realm_claims(issuer=oidc.issuer, audience="kohub", roles=["msp-admin"])
+        ),
+        "hs256 with public key": oidc.hs256_confusion_token(["msp-admin"]),
     }
     headers = {"Authorization": f"Bearer {tokens[case]}"} if case in tokens else {}
     response = await client.get("/api/v1/tickets", headers=headers)

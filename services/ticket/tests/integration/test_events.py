@@ -3,6 +3,7 @@
 import uuid
 
 import aio_pika
+import jsonschema
 import msgspec
 import pytest_asyncio
 
@@ -73,3 +74,29 @@ async def test_each_change_is_published_once(client, oidc, ticket_events) -> Non
     assert resolved["resolution"]["summary"] == "fixed"
     assert resolved["ticket"]["organization"]["id"] == ticket["organization"]["id"]
     assert resolved["ticket"]["assignee"]["id"] == me
+
+
+async def test_published_events_match_the_asyncapi_document(client, oidc, ticket_events) -> None:
+    document = (await client.get("/asyncapi.json")).json()
+    assert document["asyncapi"] == "3.0.0"
+    ticket = await create(client, oidc)
+    await client.post(
+        f"/api/v1/tickets/{ticket['id']}/comments",
+        json={"content": "x"},
+        headers=auth(oidc, "msp-operator"),
+    )
+
+    async def two():
+        mine = [
+            m
+            for m in ticket_events
+            if msgspec.json.decode(m.body)["data"]["ticket"]["ticketId"] == ticket["id"]
+        ]
+        return mine if len(mine) >= 2 else None
+
+    for message in await eventually(two, timeout=15):
+        channel = document["channels"][message.routing_key]
+        (ref,) = [m["$ref"] for m in channel["messages"].values()]
+        payload = document["components"]["messages"][ref.rsplit("/", 1)[1]]["payload"]
+        schema = {**payload, "components": document["components"]}
+        jsonschema.validate(msgspec.json.decode(message.body), schema)

@@ -20,6 +20,7 @@ from kohub_contracts.events import (
     TicketUpdated,
 )
 from kohub_contracts.routing import KOHUB_EVENTS_EXCHANGE
+from kohub_platform.asyncapi import EventDoc
 from kohub_platform.outbox import OutboxMessage, envelope_message
 from kohub_ticket.domain.events import (
     Assigned,
@@ -136,3 +137,43 @@ def outbox_messages(ticket: Ticket, names: Names) -> list[OutboxMessage]:
             )
         )
     return messages
+
+
+EVENT_DOCS = [
+    EventDoc(
+        TicketEventType.CREATED,
+        KOHUB_EVENTS_EXCHANGE,
+        TicketCreated,
+        "A ticket was opened (by hand, by a customer, or from monitoring).",
+    ),
+    EventDoc(
+        TicketEventType.UPDATED,
+        KOHUB_EVENTS_EXCHANGE,
+        TicketUpdated,
+        "Title, description, priority or host changed; changedFields names them.",
+    ),
+    EventDoc(
+        TicketEventType.STATUS_CHANGED,
+        KOHUB_EVENTS_EXCHANGE,
+        TicketStatusChanged,
+        "Every status change, including to RESOLVED (which also emits ticket.resolved).",
+    ),
+    EventDoc(
+        TicketEventType.ASSIGNED,
+        KOHUB_EVENTS_EXCHANGE,
+        TicketAssigned,
+        "The assignee changed; from RECEIVED this comes with a status change to ASSIGNED.",
+    ),
+    EventDoc(
+        TicketEventType.COMMENTED,
+        KOHUB_EVENTS_EXCHANGE,
+        TicketCommented,
+        "A comment was added to the ticket's timeline.",
+    ),
+    EventDoc(
+        TicketEventType.RESOLVED,
+        KOHUB_EVENTS_EXCHANGE,
+        TicketResolved,
+        "The ticket was resolved; carries the resolution (summary, action, resolver).",
+    ),
+]
