@@ -14,7 +14,7 @@ from kohub_platform.db import asyncpg_dsn, create_engine, session_factory
 from kohub_platform.messaging import RabbitPublisher, build_broker
 from kohub_platform.outbox import OutboxRelay
 from kohub_platform.settings import ServiceSettings
-from kohub_ticket.adapters.http.actors import ActorResolver
+from kohub_ticket.adapters.http.actors import actor_resolver
 from kohub_ticket.adapters.postgres.queries import SqlTicketQueries
 from kohub_ticket.adapters.postgres.unit_of_work import TicketUnitOfWork
 from kohub_ticket.application.actors import Actor
@@ -60,7 +60,7 @@ def bootstrap(
         sessions = session_factory(engine)
         uow = uow or partial(TicketUnitOfWork, sessions)
         queries = queries or SqlTicketQueries(engine)
-        resolve_actor = resolve_actor or ActorResolver(sessions)
+        resolve_actor = resolve_actor or actor_resolver(sessions)
         broker = broker or build_broker(settings.amqp_url, settings.service)
     relay = None
     if engine is not None and broker is not None and "relay" in settings.roles:

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohub_contracts.enums import SyncStatus, TicketPriority, TicketSource, TicketStatus
+from kohub_platform.users import upsert_user
 from kohub_ticket.adapters.postgres.tables import (
     activities,
     hosts,
@@ -197,20 +198,16 @@ class SqlUserDirectory:
             await self._session.execute(
                 pg_insert(organizations).values(id=claims.org_id).on_conflict_do_nothing()
             )
-        values = {
-            "name": claims.name,
-            "email": claims.email,
-            "org_id": claims.org_id,
-            "roles": sorted(claims.roles),
-            "last_login_at": at,
-        }
-        stmt = (
-            pg_insert(users)
-            .values(id=uuid4(), keycloak_id=claims.keycloak_id, **values)
-            .on_conflict_do_update(index_elements=["keycloak_id"], set_=values)
-            .returning(users.c.id)
+        user_id = await upsert_user(
+            self._session,
+            users,
+            keycloak_id=claims.keycloak_id,
+            name=claims.name,
+            email=claims.email,
+            org_id=claims.org_id,
+            roles=claims.roles,
+            at=at,
         )
-        user_id = (await self._session.execute(stmt)).scalar_one()
         return UserRecord(
             user_id, claims.keycloak_id, claims.name, claims.email, claims.org_id, claims.roles
         )

@@ -18,10 +18,11 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from kohub_platform.inbox import inbox_table
 from kohub_platform.outbox import outbox_table
+from kohub_platform.users import users_table
 
 metadata = MetaData(
     naming_convention={
@@ -41,19 +42,7 @@ organizations = Table(
     Column("updated_at", TS, nullable=False, server_default=func.now()),
 )
 
-users = Table(
-    "users",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("keycloak_id", String(100), nullable=False, unique=True),
-    Column("org_id", UUID(as_uuid=True)),
-    Column("email", String(320)),
-    Column("name", String(200)),
-    Column("roles", ARRAY(String(100)), nullable=False, server_default="{}"),
-    Column("status", String(20), nullable=False, server_default="ACTIVE"),
-    Column("last_login_at", TS),
-    Column("created_at", TS, nullable=False, server_default=func.now()),
-)
+users = users_table(metadata)
 
 hosts = Table(
     "hosts",
