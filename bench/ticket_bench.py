@@ -46,6 +46,8 @@ LIST_P99_TARGET_MS, CREATE_TARGET_PER_S = 30.0, 500.0
 LIST_QUERIES = ("status=IN_PROGRESS", "status=NEW&status=RECEIVED")
 Result = tuple[int, float, list[float], list[str]]
 
+# $1 organizations, $2 reporter, $3 statuses, $4 year, $5 organization count, $6 priorities,
+# $7 ticket count. Keys are formatted like the service's own (`KH-<year>-<number:04d>`).
 SEED_TICKETS = """
 INSERT INTO tickets (id, key, org_id, reporter_id, title, description, source, status,
                      priority, created_at, updated_at)
@@ -54,7 +56,7 @@ SELECT gen_random_uuid(), 'KH-' || $4::int || '-' || lpad(n::text, greatest(4, l
        ($3::text[])[1 + (n / $5::int) % 9], ($6::text[])[1 + (n / 7) % 4], at, at
 FROM (SELECT n, now() - random() * interval '90 days' AS at
       FROM generate_series(1, $7::int) AS n) AS s
-"""
+"""  # noqa: E501
 
 
 def rabbitmqctl(*args: str, check: bool = True) -> None:
@@ -74,10 +76,6 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return q[49] * 1000, q[94] * 1000, q[98] * 1000
 
 
-def verdict(ok: bool) -> str:
-    return "met" if ok else "NOT MET"
-
-
 def machine() -> list[str]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
@@ -87,30 +85,26 @@ def machine() -> list[str]:
     ]
 
 
-async def seed(dsn: str) -> tuple[list[uuid.UUID], uuid.UUID, str]:
+async def seed(db: asyncpg.Connection) -> tuple[list[uuid.UUID], uuid.UUID]:
     orgs, reporter = [uuid.uuid4() for _ in range(ORGS)], uuid.uuid4()
     statuses, priorities = [s.value for s in TicketStatus], [p.value for p in TicketPriority]
-    conn = await asyncpg.connect(dsn)
-    try:
-        started = time.perf_counter()
-        await conn.executemany(
-            "INSERT INTO organizations (id, name) VALUES ($1, $2)",
-            [(org, f"Bench org {i}") for i, org in enumerate(orgs)],
-        )
-        await conn.execute(
-            "INSERT INTO users (id, keycloak_id, name, roles) "
-            "VALUES ($1, 'bench-seed', 'Bench reporter', '{msp-operator}')",
-            reporter,
-        )
-        await conn.execute(SEED_TICKETS, orgs, reporter, statuses, YEAR, ORGS, priorities, TICKETS)
-        # The service's own keys continue after the seeded ones instead of colliding with them.
-        await conn.execute("SELECT next_ticket_number($1)", YEAR)
-        await conn.execute(f"SELECT setval('ticket_number_{YEAR}', {TICKETS})")
-        await conn.execute("ANALYZE")
-        print(f"seeded {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s")
-        return orgs, reporter, await conn.fetchval("SHOW server_version")
-    finally:
-        await conn.close()
+    started = time.perf_counter()
+    await db.executemany(
+        "INSERT INTO organizations (id, name) VALUES ($1, $2)",
+        [(org, f"Bench org {i}") for i, org in enumerate(orgs)],
+    )
+    await db.execute(
+        "INSERT INTO users (id, keycloak_id, name, roles) "
+        "VALUES ($1, 'bench-seed', 'Bench reporter', '{msp-operator}')",
+        reporter,
+    )
+    await db.execute(SEED_TICKETS, orgs, reporter, statuses, YEAR, ORGS, priorities, TICKETS)
+    # The service's own keys continue after the seeded ones instead of colliding with them.
+    await db.execute("SELECT next_ticket_number($1)", YEAR)
+    await db.execute(f"SELECT setval('ticket_number_{YEAR}', {TICKETS})")
+    await db.execute("ANALYZE")
+    print(f"seeded {TICKETS:,} tickets in {time.perf_counter() - started:.1f} s")
+    return orgs, reporter
 
 
 @contextlib.asynccontextmanager
@@ -119,9 +113,10 @@ async def serve(app: Litestar) -> AsyncIterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on", log_config=None, access_log=False
     )
+    server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
@@ -169,102 +164,91 @@ async def run_workers(create: Callable[[], Awaitable[None]]) -> Result:
     return len(latencies), time.perf_counter() - started, latencies, errors
 
 
-def report_creates(label: str, result: Result) -> float:
+def summarize_creates(label: str, result: Result) -> tuple[float, str]:
     done, wall, latencies, errors = result
     p50, _, p99 = percentiles(latencies) if len(latencies) > 1 else (0.0, 0.0, 0.0)
-    print(
-        f"  {label}: {done} creates in {wall:.1f} s = {done / wall:.0f}/s "
-        f"(p50 {p50:.1f} ms, p99 {p99:.1f} ms, {len(errors)} errors)"
-    )
     if errors:
-        print(f"    first error: {errors[0]}")
-    return done / wall
+        print(f"  {label}: {len(errors)} errors, the first: {errors[0]}")
+    return done / wall, (
+        f"create {label}: {done / wall:.0f}/s ({done} in {wall:.1f} s, {CONCURRENCY} "
+        f"concurrent), p50 {p50:.1f} ms, p99 {p99:.1f} ms, {len(errors)} errors"
+    )
 
 
-async def outbox_check(dsn: str, label: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        created = await conn.fetchval("SELECT count(*) FROM tickets") - TICKETS
-        rows, published = await conn.fetchrow(
-            "SELECT count(*), count(published_at) FROM outbox WHERE event_type = 'ticket.created'"
-        )
-    finally:
-        await conn.close()
+async def outbox_check(db: asyncpg.Connection) -> str:
+    created = await db.fetchval("SELECT count(*) FROM tickets") - TICKETS
+    rows, published = await db.fetchrow(
+        "SELECT count(*), count(published_at) FROM outbox WHERE event_type = 'ticket.created'"
+    )
     match = "one per ticket" if rows == created else "MISMATCH"
-    print(
-        f"  outbox after {label}: {rows} ticket.created rows for {created} created tickets "
-        f"({match}); {published} published by the relay so far"
+    return (
+        f"  outbox: {rows} ticket.created rows for {created} created tickets ({match}); "
+        f"{published} published by the relay so far"
     )
 
 
 async def bench(db_name: str, amqp_url: str, key: SigningKey, jwks_url: str) -> None:
     dsn = f"{PG_BASE}/{db_name}"
-    orgs, reporter, pg_version = await seed(dsn)
-    settings = ServiceSettings(
-        service="ticket",
-        database_url=dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
-        amqp_url=amqp_url,
-        oidc=OidcSettings(issuer=ISSUER, audience="kohub", jwks_url=jwks_url),
-        locale="en",
-        log_level="WARNING",
-    )
-    configure_logging("ticket", settings.log_level)  # keeps the per-request log off the output
-    service = bootstrap(settings)
-    token = key.sign(realm_claims(issuer=ISSUER, audience="kohub", roles=["msp-operator"]))
-    results: list[str] = []
-    async with (
-        serve(create_app(settings, service)) as base_url,
-        httpx.AsyncClient(
-            base_url=base_url,
-            timeout=60.0,
-            limits=httpx.Limits(max_connections=CONCURRENCY),
-            headers={"Authorization": f"Bearer {token}"},
-        ) as client,
-    ):
-        print(f"list: {LIST_RUNS} sequential requests per query, after {WARMUP} warm-up")
-        for query in LIST_QUERIES:
-            url = f"/api/v1/tickets?{query}&organizationId={orgs[7]}&limit=50"
-            p50, p95, p99 = await measure_list(client, url)
-            results.append(
-                f"list [{query}]: p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms"
-                f" (target p99 < {LIST_P99_TARGET_MS:.0f} ms: {verdict(p99 < LIST_P99_TARGET_MS)})"
-            )
-
-        async def http_create() -> None:
-            body = {
-                "title": "Bench",
-                "priority": "HIGH",
-                "organizationId": str(secrets.choice(orgs)),
-            }
-            response = await client.post("/api/v1/tickets", json=body)
-            if response.status_code != 201:
-                raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
-
+    db = await asyncpg.connect(dsn)
+    try:
+        orgs, reporter = await seed(db)
+        facts = [f"postgresql: {await db.fetchval('SHOW server_version')}"]
+        settings = ServiceSettings(
+            service="ticket",
+            database_url=dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
+            amqp_url=amqp_url,
+            oidc=OidcSettings(issuer=ISSUER, audience="kohub", jwks_url=jwks_url),
+            locale="en",
+            log_level="WARNING",  # keeps the per-request access log off the output
+        )
+        configure_logging("ticket", settings.log_level)
+        service = bootstrap(settings)
+        token = key.sign(realm_claims(issuer=ISSUER, audience="kohub", roles=["msp-operator"]))
         actor = Actor(user_id=reporter, roles=frozenset({"msp-operator"}), org_id=None)
-
-        async def direct_create() -> None:
-            org = secrets.choice(orgs)
-            cmd = CreateTicket(
-                actor, "Bench", "", TicketPriority.HIGH, TicketSource.MANUAL, organization_id=org
-            )
-            await handlers.create_ticket(cmd, service.uow(), service.clock)
-
-        print(f"creates: {CONCURRENCY} concurrent, {CREATE_SECONDS:.0f} s or {CREATE_MAX:,} each")
-        for label, create in (
-            ("POST /api/v1/tickets (HTTP, returns detail)", http_create),
-            ("handlers.create_ticket (direct, no HTTP)", direct_create),
+        results = [*machine(), *facts, f"tickets: {TICKETS:,} over {ORGS} organizations"]
+        async with (
+            serve(create_app(settings, service)) as base_url,
+            httpx.AsyncClient(
+                base_url=base_url,
+                timeout=60.0,
+                limits=httpx.Limits(max_connections=CONCURRENCY),
+                headers={"Authorization": f"Bearer {token}"},
+            ) as client,
         ):
-            rate = report_creates(label, await run_workers(create))
-            await outbox_check(dsn, label.split(" ")[0])
-            target = (
-                f"target >= {CREATE_TARGET_PER_S:.0f}/s: {verdict(rate >= CREATE_TARGET_PER_S)}"
-            )
-            if create is direct_create:
-                target = "for comparison; the target is for HTTP"
-            results.append(f"create {label}: {rate:.0f}/s ({target})")
-    print("\n== ticket benchmark ==")
-    facts = [f"postgresql: {pg_version}", f"tickets seeded: {TICKETS:,} over {ORGS} orgs"]
-    print("\n".join([*machine(), *facts, *results]))
+            print(f"list: {LIST_RUNS} sequential requests per query, after {WARMUP} warm-up")
+            for query in LIST_QUERIES:
+                url = f"/api/v1/tickets?{query}&organizationId={orgs[7]}&limit=50"
+                p50, p95, p99 = await measure_list(client, url)
+                met = "met" if p99 < LIST_P99_TARGET_MS else "NOT MET"
+                results.append(
+                    f"list [{query}]: p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms "
+                    f"(target p99 < {LIST_P99_TARGET_MS:.0f} ms: {met})"
+                )
+
+            async def http_create() -> None:
+                org = str(secrets.choice(orgs))
+                body = {"title": "Bench", "priority": "HIGH", "organizationId": org}
+                response = await client.post("/api/v1/tickets", json=body)
+                if response.status_code != 201:
+                    raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+
+            async def direct_create() -> None:
+                org = secrets.choice(orgs)
+                cmd = CreateTicket(
+                    actor, "Bench", "", TicketPriority.HIGH, TicketSource.MANUAL, org
+                )
+                await handlers.create_ticket(cmd, service.uow(), service.clock)
+
+            print(f"creates: {CONCURRENCY} concurrent, {CREATE_SECONDS:.0f} s or {CREATE_MAX:,}")
+            rate, line = summarize_creates("via HTTP POST", await run_workers(http_create))
+            met = "met" if rate >= CREATE_TARGET_PER_S else "NOT MET"
+            results += [f"{line} (target >= {CREATE_TARGET_PER_S:.0f}/s: {met})"]
+            results += [await outbox_check(db)]
+            _, line = summarize_creates("via handler", await run_workers(direct_create))
+            results += [f"{line} (comparison: no HTTP, no detail read)", await outbox_check(db)]
+        print("\n== ticket benchmark ==\n" + "\n".join(results))
+    finally:
+        await db.close()
 
 
 def main() -> None:
@@ -279,12 +263,9 @@ def main() -> None:
             rabbitmqctl("add_vhost", vhost)
             rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
             db_url = f"{PG_BASE}/{db_name}".replace("postgresql://", "postgresql+asyncpg://", 1)
-            subprocess.run(
-                [sys.executable, "-m", "alembic", "upgrade", "head"],
-                cwd=ROOT / "services" / "ticket",
-                env={**os.environ, "KOHUB_DATABASE_URL": db_url},
-                check=True,
-            )
+            env = {**os.environ, "KOHUB_DATABASE_URL": db_url}
+            migrate = [sys.executable, "-m", "alembic", "upgrade", "head"]
+            subprocess.run(migrate, cwd=ROOT / "services" / "ticket", env=env, check=True)
             amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
             asyncio.run(bench(db_name, amqp_url, key, f"file://{jwks_path}"))
         finally:

@@ -8,8 +8,20 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from kohub_contracts.common import Camel, Ref
-from kohub_contracts.enums import SyncStatus, TicketPriority, TicketSource, TicketStatus
+from kohub_contracts.enums import (
+    AdapterType,
+    ConnectionType,
+    HostAdapterStatus,
+    HostStatus,
+    ObservedHostStatus,
+    SyncStatus,
+    TicketPriority,
+    TicketSource,
+    TicketStatus,
+)
 
 SOURCE_TICKET = "kohub.ticket"
 
@@ -101,4 +113,83 @@ TICKET_EVENT_TYPES: dict[str, type[Camel]] = {
     TicketEventType.ASSIGNED: TicketAssigned,
     TicketEventType.COMMENTED: TicketCommented,
     TicketEventType.RESOLVED: TicketResolved,
+}
+
+
+# -- host service ----------------------------------------------------------------------
+
+SOURCE_HOST = "kohub.host"
+
+
+class AdapterState(Camel):
+    adapter_id: UUID
+    type: AdapterType
+    status: HostAdapterStatus
+    config: dict[str, Any]
+    last_sync_at: datetime | None = None
+
+
+class HostState(Camel):
+    """The full current state of a host, so consumers keep read models without calling."""
+
+    host_id: UUID
+    organization: Ref
+    name: str
+    description: str
+    connection_type: ConnectionType
+    tags: list[str]
+    status: HostStatus
+    adapters: list[AdapterState]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    maintenance_until: datetime | None = None
+
+
+class HostChanged(Camel):
+    """Body of host.created, host.updated, host.status_changed and host.adapter_*."""
+
+    host: HostState
+    changed_fields: list[str] = msgspec.field(default_factory=list)
+    adapter_id: UUID | None = None
+    previous_status: HostStatus | None = None
+
+
+class OrganizationUpserted(Camel):
+    organization_id: UUID
+    name: str | None
+    updated_at: datetime
+
+
+class HostStatusObserved(Camel):
+    """Published by the adapter gateway for every heartbeat of a mapped host."""
+
+    host_id: UUID
+    status: ObservedHostStatus
+    observed_at: datetime
+    adapter: AdapterType | None = None
+    adapter_id: UUID | None = None
+    message: str | None = None
+
+
+class HostEventType:
+    CREATED = "host.created"
+    UPDATED = "host.updated"
+    STATUS_CHANGED = "host.status_changed"
+    ADAPTER_ADDED = "host.adapter_added"
+    ADAPTER_UPDATED = "host.adapter_updated"
+    ADAPTER_REMOVED = "host.adapter_removed"
+    ORGANIZATION_UPSERTED = "organization.upserted"
+    STATUS_OBSERVED = "host.status.observed"
+
+
+HOST_EVENT_TYPES: dict[str, type[Camel]] = {
+    HostEventType.CREATED: HostChanged,
+    HostEventType.UPDATED: HostChanged,
+    HostEventType.STATUS_CHANGED: HostChanged,
+    HostEventType.ADAPTER_ADDED: HostChanged,
+    HostEventType.ADAPTER_UPDATED: HostChanged,
+    HostEventType.ADAPTER_REMOVED: HostChanged,
+    HostEventType.ORGANIZATION_UPSERTED: OrganizationUpserted,
+    HostEventType.STATUS_OBSERVED: HostStatusObserved,
 }

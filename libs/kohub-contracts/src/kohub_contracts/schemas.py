@@ -4,7 +4,7 @@ from typing import Any
 
 import msgspec
 
-from kohub_contracts import events, tickets
+from kohub_contracts import events, hosts, tickets
 from kohub_contracts.common import Page
 from kohub_contracts.envelope import Envelope
 
@@ -22,6 +22,19 @@ CONTRACTS: dict[str, Any] = {
     "TicketPage": Page[tickets.TicketListItem],
     "ActivityResponse": tickets.ActivityResponse,
     "TerminalLogResponse": tickets.TerminalLogResponse,
+    "HostCreateRequest": hosts.HostCreateRequest,
+    "HostUpdateRequest": hosts.HostUpdateRequest,
+    "HostStatusRequest": hosts.HostStatusRequest,
+    "HostResponse": hosts.HostResponse,
+    "HostPage": Page[hosts.HostListItem],
+    "AdapterCreateRequest": hosts.AdapterCreateRequest,
+    "AdapterUpdateRequest": hosts.AdapterUpdateRequest,
+    "OrganizationCreateRequest": hosts.OrganizationCreateRequest,
+    "OrganizationResponse": hosts.OrganizationResponse,
+    **{
+        f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
+        for name, struct in events.HOST_EVENT_TYPES.items()
+    },
     **{
         f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
         for name, struct in events.TICKET_EVENT_TYPES.items()

@@ -110,6 +110,7 @@ def create_service_app(
     ready_checks: dict[str, ReadyCheck],
     lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]] = (),
     state: dict[str, Any] | None = None,
+    exception_handlers: dict[Any, Any] | None = None,
     description: str = "",
     max_body_bytes: int = 6_000_000,
     debug: bool = False,
@@ -124,7 +125,7 @@ def create_service_app(
     return Litestar(
         route_handlers=[*route_handlers, *health_handlers(ready_checks), PrometheusController],
         middleware=[request_context_middleware, prometheus.middleware, auth],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **(exception_handlers or {})},
         lifespan=list(lifespan),
         state=State({"token_verifier": token_verifier, **(state or {})}),
         openapi_config=OpenAPIConfig(

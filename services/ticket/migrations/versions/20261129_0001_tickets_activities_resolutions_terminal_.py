@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('org_id', sa.UUID(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=20), server_default='ACTIVE', nullable=False),
+    sa.Column('version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hosts'))
     )

@@ -20,7 +20,7 @@ from kohub_ticket.application.errors import (
     StaleVersion,
     TicketNotFound,
 )
-from kohub_ticket.application.ports import Clock, UnitOfWork
+from kohub_ticket.application.ports import Clock, HostRecord, UnitOfWork
 from kohub_ticket.domain.model import Ticket
 
 
@@ -174,3 +174,29 @@ async def _load(
 def _require_operator(actor: Actor) -> None:
     if not (actor.is_operator or actor.is_system):
         raise NotAllowed("Only MSP staff may do this.")
+
+
+REFERENCE_CONSUMER = "ticket.references"
+
+
+async def record_host_reference(
+    message_id: str, host: HostRecord, version: int, uow: UnitOfWork
+) -> bool:
+    """Keep the host's name and status for ticket lists and events (from host.* events)."""
+    async with uow:
+        if not await uow.first_delivery(REFERENCE_CONSUMER, message_id):
+            return False
+        await uow.hosts.put(host, version)
+        await uow.commit()
+    return True
+
+
+async def record_organization_reference(
+    message_id: str, org_id: UUID, name: str | None, uow: UnitOfWork
+) -> bool:
+    async with uow:
+        if not await uow.first_delivery(REFERENCE_CONSUMER, message_id):
+            return False
+        await uow.hosts.put_organization(org_id, name)
+        await uow.commit()
+    return True

@@ -60,6 +60,11 @@ class HostRecord:
 class HostDirectory(Protocol):
     async def get(self, host_id: UUID) -> HostRecord | None: ...
 
+    async def put(self, host: HostRecord, version: int) -> None:
+        """Keep the host service's newer state (an older version changes nothing)."""
+
+    async def put_organization(self, org_id: UUID, name: str | None) -> None: ...
+
 
 class UnitOfWork(Protocol):
     tickets: TicketRepository
@@ -69,6 +74,8 @@ class UnitOfWork(Protocol):
     async def __aenter__(self) -> "UnitOfWork": ...
 
     async def __aexit__(self, *exc: object) -> None: ...
+
+    async def first_delivery(self, consumer: str, message_id: str) -> bool: ...
 
     async def commit(self) -> None:
         """Commit the rows and the outbox messages of every ticket event recorded."""

@@ -1,11 +1,9 @@
 """Ticket reads straight from PostgreSQL into the HTTP contracts (no aggregate needed)."""
 
-import base64
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from sqlalchemy import Select, and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
@@ -23,6 +21,7 @@ from kohub_contracts.tickets import (
     TicketSort,
     UserRef,
 )
+from kohub_platform.pagination import InvalidCursor, decode_cursor, encode_cursor, like_pattern
 from kohub_ticket.adapters.postgres.tables import (
     activities,
     hosts,
@@ -46,39 +45,19 @@ _SORT_COLUMNS: dict[str, tuple[Any, ...]] = {
 assignee_users = aliased(users)
 
 
-def _encode_cursor(sort: TicketSort, values: list[Any]) -> str:
-    raw = msgspec.json.encode(
-        [
-            sort.value,
-            [
-                v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, UUID) else v
-                for v in values
-            ],
-        ]
-    )
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _converter(column: Any) -> Any:
+    if column is tickets.c.id:
+        return UUID
+    if column is tickets.c.priority_rank:
+        return int
+    return datetime.fromisoformat
 
 
 def _decode_cursor(cursor: str, sort: TicketSort) -> list[Any]:
+    columns = _SORT_COLUMNS[sort.value.lstrip("-")]
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        sort_value, values = msgspec.json.decode(base64.urlsafe_b64decode(padded))
-        if sort_value != sort.value:
-            raise ValueError("cursor of another sort order")
-        field = sort.value.lstrip("-")
-        columns = _SORT_COLUMNS[field]
-        if len(values) != len(columns):
-            raise ValueError("cursor shape")
-        typed: list[Any] = []
-        for column, value in zip(columns, values, strict=True):
-            if column is tickets.c.id:
-                typed.append(UUID(value))
-            elif column is tickets.c.priority_rank:
-                typed.append(int(value))
-            else:
-                typed.append(datetime.fromisoformat(value))
-        return typed
-    except (ValueError, TypeError, msgspec.DecodeError) as exc:
+        return decode_cursor(cursor, sort.value, [_converter(c) for c in columns])
+    except InvalidCursor as exc:
         raise InvalidRequest("The cursor is not valid for this list.") from exc
 
 
@@ -100,7 +79,7 @@ def _filtered(stmt: Select[Any], actor: Actor, flt: TicketFilter) -> Select[Any]
     if flt.assignee_id is not None:
         conditions.append(tickets.c.assignee_id == flt.assignee_id)
     if flt.text:
-        pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(flt.text)
         conditions.append(or_(tickets.c.title.ilike(pattern), tickets.c.description.ilike(pattern)))
     if flt.created_from is not None:
         conditions.append(tickets.c.created_at >= flt.created_from)
@@ -159,7 +138,7 @@ class SqlTicketQueries:
         if len(rows) > flt.limit:
             last = page_rows[-1]
             values = [last[c.name] for c in columns]
-            next_cursor = _encode_cursor(flt.sort, values)
+            next_cursor = encode_cursor(flt.sort.value, values)
         return Page(
             items=[_list_item(r) for r in page_rows],
             total=total,

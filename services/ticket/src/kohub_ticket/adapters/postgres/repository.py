@@ -258,3 +258,27 @@ class SqlHostDirectory:
                 select(organizations.c.name).where(organizations.c.id == org_id)
             )
         ).scalar_one_or_none()
+
+    async def put(self, host: HostRecord, version: int) -> None:
+        values = {
+            "org_id": host.org_id,
+            "name": host.name,
+            "status": host.status,
+            "version": version,
+            "updated_at": func.now(),
+        }
+        await self._session.execute(
+            pg_insert(hosts)
+            .values(id=host.id, **values)
+            .on_conflict_do_update(
+                index_elements=["id"], set_=values, where=hosts.c.version < version
+            )
+        )
+
+    async def put_organization(self, org_id: UUID, name: str | None) -> None:
+        values = {"name": name, "updated_at": func.now()}
+        await self._session.execute(
+            pg_insert(organizations)
+            .values(id=org_id, **values)
+            .on_conflict_do_update(index_elements=["id"], set_=values)
+        )

@@ -51,6 +51,7 @@ hosts = Table(
     Column("org_id", UUID(as_uuid=True), nullable=False),
     Column("name", String(200), nullable=False),
     Column("status", String(20), nullable=False, server_default="ACTIVE"),
+    Column("version", Integer, nullable=False, server_default="0"),
     Column("updated_at", TS, nullable=False, server_default=func.now()),
 )
 

@@ -2,6 +2,7 @@
 outbox messages of every event the touched tickets recorded."""
 
 from kohub_platform.db import SqlUnitOfWork
+from kohub_platform.inbox import first_delivery
 from kohub_ticket.adapters.messaging.mapping import Names, outbox_messages, user_ids_of
 from kohub_ticket.adapters.postgres.repository import (
     SqlHostDirectory,
@@ -19,6 +20,9 @@ class TicketUnitOfWork(SqlUnitOfWork):
         self.tickets = SqlTicketRepository(session)
         self.users = SqlUserDirectory(session)
         self.hosts = SqlHostDirectory(session)
+
+    async def first_delivery(self, consumer: str, message_id: str) -> bool:
+        return await first_delivery(self.session, consumer, message_id)
 
     async def commit(self) -> None:
         for ticket in self.tickets.seen.values():

@@ -1,0 +1,71 @@
+"""Envelope consumers on FastStream: decode with msgspec, bind the correlation id, call the
+handler; a malformed message is dead-lettered at once, a failing one is retried by the
+broker until the queue's delivery limit sends it to its dead-letter queue."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import msgspec
+import structlog
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.annotations import RabbitMessage
+from prometheus_client import Counter
+
+from kohub_contracts.envelope import Envelope
+from kohub_platform.logs import bind_contextvars, clear_contextvars
+from kohub_platform.messaging import ConsumerQueue
+
+D = TypeVar("D")
+log = structlog.get_logger("kohub.consumer")
+CONSUMED = Counter("kohub_messages_consumed_total", "Messages handled", ["queue", "outcome"])
+
+
+def subscribe_envelopes(
+    broker: RabbitBroker,
+    consumer: ConsumerQueue,
+    data_types: dict[str, type[Any]],
+    handle: Callable[[Envelope[Any]], Awaitable[None]],
+) -> None:
+    """Consume `consumer`'s queue; each event type's data is decoded into its Struct."""
+
+    @broker.subscriber(
+        consumer.queue,
+        consumer.exchange,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=consumer.name,
+        description=f"Consumes {', '.join(consumer.routing_keys)}",
+    )
+    async def on_message(body: Any, message: RabbitMessage) -> None:
+        clear_contextvars()
+        bind_contextvars(
+            queue=consumer.name,
+            message_id=message.message_id,
+            correlation_id=message.correlation_id,
+        )
+        try:
+            envelope = decode(message.body, data_types)
+        except (msgspec.DecodeError, msgspec.ValidationError, KeyError) as exc:
+            log.warning("malformed message dead-lettered", error=str(exc))
+            CONSUMED.labels(consumer.name, "malformed").inc()
+            await message.reject(requeue=False)
+            return
+        try:
+            await handle(envelope)
+        except Exception:
+            log.exception("message handling failed; the broker will redeliver")
+            CONSUMED.labels(consumer.name, "failed").inc()
+            raise
+        CONSUMED.labels(consumer.name, "handled").inc()
+
+
+def decode(body: bytes, data_types: dict[str, type[Any]]) -> Envelope[Any]:
+    head = msgspec.json.decode(body, type=Envelope[msgspec.Raw])
+    data_type = data_types[head.event_type]
+    return Envelope(
+        event_id=head.event_id,
+        event_type=head.event_type,
+        timestamp=head.timestamp,
+        source=head.source,
+        data=msgspec.json.decode(head.data, type=data_type),
+    )

@@ -1,0 +1,33 @@
+"""What the host service consumes: `host.status.observed`, once per message."""
+
+from faststream.rabbit import RabbitBroker
+
+from kohub_contracts.envelope import Envelope
+from kohub_contracts.events import HostEventType, HostStatusObserved
+from kohub_host.application import handlers
+from kohub_host.application.commands import ObserveHostStatus
+from kohub_platform.consumers import subscribe_envelopes
+from kohub_platform.messaging import KOHUB_EVENTS, ConsumerQueue
+
+STATUS_QUEUE = ConsumerQueue("host.status-observed", KOHUB_EVENTS, (HostEventType.STATUS_OBSERVED,))
+QUEUES = [STATUS_QUEUE]
+
+
+def register_subscribers(broker: RabbitBroker, service) -> None:  # type: ignore[no-untyped-def]
+    async def on_status(envelope: Envelope[HostStatusObserved]) -> None:
+        data = envelope.data
+        await handlers.observe_host_status(
+            ObserveHostStatus(
+                envelope.event_id,
+                data.host_id,
+                data.status,
+                data.observed_at,
+                data.adapter,
+                data.message,
+            ),
+            service.uow(),
+        )
+
+    subscribe_envelopes(
+        broker, STATUS_QUEUE, {HostEventType.STATUS_OBSERVED: HostStatusObserved}, on_status
+    )
