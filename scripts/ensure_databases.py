@@ -7,7 +7,7 @@ import sys
 
 import asyncpg
 
-SERVICES = {"ticket": "services/ticket"}
+SERVICES = {"ticket": "services/ticket", "host": "services/host"}
 ADMIN_URL = os.environ.get("KOHUB_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

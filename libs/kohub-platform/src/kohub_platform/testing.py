@@ -12,10 +12,12 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -47,6 +49,17 @@ async def drop_database(name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+def migrate(service_dir: Path, database_url: str) -> None:
+    """Run a service's Alembic migrations to head on `database_url`."""
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=service_dir,
+        env={**os.environ, "KOHUB_DATABASE_URL": database_url},
+        check=True,
+        capture_output=True,
+    )
 
 
 def _rabbitmqctl(*args: str) -> None:

@@ -1,31 +1,19 @@
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from kohub_platform.settings import ServiceSettings
+from kohub_platform.testing import migrate
 from kohub_ticket.app import create_app
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 
 
-def migrate(database_url: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=SERVICE_DIR,
-        env={**os.environ, "KOHUB_DATABASE_URL": database_url},
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest_asyncio.fixture(scope="session")
 async def ticket_settings(database_factory, amqp_url, oidc) -> ServiceSettings:
     url = await database_factory("ticket")
-    migrate(url)
+    migrate(SERVICE_DIR, url)
     return ServiceSettings(
         service="ticket", database_url=url, amqp_url=amqp_url, oidc=oidc.settings, db_pool_size=5
     )

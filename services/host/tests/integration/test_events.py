@@ -1,0 +1,159 @@
+"""Host events on the real broker, the observed status consumed once, and the ticket
+service's references kept from the events."""
+
+import uuid
+from datetime import UTC, datetime
+
+import aio_pika
+import msgspec
+import pytest_asyncio
+
+from kohub_platform.testing import eventually
+
+from .test_api import auth, organization, register
+
+
+@pytest_asyncio.fixture
+async def channel(amqp_url):
+    connection = await aio_pika.connect(amqp_url)
+    yield await connection.channel()
+    await connection.close()
+
+
+async def _tap(channel, pattern: str) -> list:
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind("kohub.events", routing_key=pattern)
+    received: list = []
+
+    async def on_message(message) -> None:
+        received.append(message)
+        await message.ack()
+
+    await queue.consume(on_message)
+    return received
+
+
+async def test_changes_are_published_with_the_full_state(client, oidc, channel) -> None:
+    received = await _tap(channel, "host.#")
+    org = await organization(client, oidc, "B사")
+    h = await register(client, oidc, org, tags=["db"])
+    admin = auth(oidc, "msp-admin")
+    await client.post(
+        f"/api/v1/hosts/{h['id']}/adapters",
+        headers=admin,
+        json={"type": "termix", "config": {"baseUrl": "https://termix.example", "hostId": "9"}},
+    )
+    await client.put(
+        f"/api/v1/hosts/{h['id']}/lifecycle", headers=admin, json={"status": "MAINTENANCE"}
+    )
+
+    async def three():
+        mine = [
+            m for m in received if msgspec.json.decode(m.body)["data"]["host"]["hostId"] == h["id"]
+        ]
+        return mine if len(mine) >= 3 else None
+
+    messages = await eventually(three)
+    assert [m.routing_key for m in messages] == [
+        "host.created",
+        "host.adapter_added",
+        "host.status_changed",
+    ]
+    last = msgspec.json.decode(messages[-1].body)["data"]
+    assert last["host"]["status"] == "MAINTENANCE" and last["previousStatus"] == "ACTIVE"
+    assert last["host"]["organization"] == {"id": org, "name": "B사"}
+    assert last["host"]["adapters"][0]["config"]["hostId"] == "9"
+    assert all(m.message_id == msgspec.json.decode(m.body)["eventId"] for m in messages)
+
+
+def _observed(host_id: str, status: str, event_id: str) -> bytes:
+    return msgspec.json.encode(
+        {
+            "eventId": event_id,
+            "eventType": "host.status.observed",
+            "timestamp": datetime.now(UTC),
+            "source": "kohub.adapter-gateway",
+            "data": {
+                "hostId": host_id,
+                "status": status,
+                "observedAt": datetime.now(UTC),
+                "adapter": "uptime-kuma",
+                "message": "Connection refused",
+            },
+        }
+    )
+
+
+async def test_observed_status_is_applied_once(client, oidc, channel) -> None:
+    org = await organization(client, oidc)
+    h = await register(client, oidc, org)
+    exchange = await channel.get_exchange("kohub.events")
+    event_id = str(uuid.uuid4())
+    body = _observed(h["id"], "DOWN", event_id)
+    for _ in range(2):  # the broker may deliver a message twice
+        await exchange.publish(
+            aio_pika.Message(body, message_id=event_id), routing_key="host.status.observed"
+        )
+    url = f"/api/v1/hosts/{h['id']}"
+    op = auth(oidc, "msp-operator")
+
+    async def down():
+        detail = (await client.get(url, headers=op)).json()
+        return detail if detail["currentStatus"]["status"] == "DOWN" else None
+
+    detail = await eventually(down)
+    assert detail["currentStatus"]["adapter"] == "uptime-kuma"
+    status = (await client.get(f"{url}/status", headers=op)).json()
+    assert status["message"] == "Connection refused"
+    # a later, distinct observation still applies; the duplicate above changed the host once
+    later = str(uuid.uuid4())
+    await exchange.publish(
+        aio_pika.Message(_observed(h["id"], "UP", later), message_id=later),
+        routing_key="host.status.observed",
+    )
+
+    async def up():
+        current = (await client.get(url, headers=op)).json()
+        return current if current["currentStatus"]["status"] == "UP" else None
+
+    final = await eventually(up)
+    assert final["version"] == h["version"] + 2, "two distinct observations, two changes"
+
+
+async def test_malformed_status_message_is_dead_lettered(client, channel) -> None:
+    exchange = await channel.get_exchange("kohub.events")
+    await exchange.publish(
+        aio_pika.Message(b'{"eventId": "x", "data": 1}', message_id="bad-1"),
+        routing_key="host.status.observed",
+    )
+    dlq = await channel.declare_queue("host.status-observed.dlq", passive=True)
+
+    async def dead():
+        return await dlq.get(fail=False)
+
+    message = await eventually(dead)
+    assert message.message_id == "bad-1"
+    await message.ack()
+
+
+async def test_ticket_service_shows_host_and_organization_names(
+    client, ticket_client, oidc
+) -> None:
+    org = await organization(client, oidc, "C사")
+    h = await register(client, oidc, org, name="web-prod-01")
+    op = auth(oidc, "msp-operator")
+
+    async def ticket_with_names():
+        created = await ticket_client.post(
+            "/api/v1/tickets",
+            headers=op,
+            json={"title": "응답 지연", "hostId": h["id"], "organizationId": org},
+        )
+        detail = created.json()
+        return detail if detail["host"]["name"] == "web-prod-01" else None
+
+    detail = await eventually(ticket_with_names, timeout=15, interval=0.3)
+    assert detail["organization"]["name"] == "C사"
+    assert detail["host"]["status"] == "ACTIVE"
+    listed = (await ticket_client.get(f"/api/v1/tickets?hostId={h['id']}", headers=op)).json()
+    assert listed["items"][0]["host"]["name"] == "web-prod-01"
