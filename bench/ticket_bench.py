@@ -8,6 +8,7 @@ Client and server share one process and event loop, so client overhead is in the
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import platform
 import secrets
@@ -202,6 +203,10 @@ async def bench(db_name: str, amqp_url: str, key: SigningKey, jwks_url: str) -> 
             log_level="WARNING",  # keeps the per-request access log off the output
         )
         configure_logging("ticket", settings.log_level)
+        # FastStream's access log has its own handler and level: keep only its warnings.
+        logging.getLogger("faststream.access.rabbit").addFilter(
+            lambda r: r.levelno >= logging.WARNING
+        )
         service = bootstrap(settings)
         token = key.sign(realm_claims(issuer=ISSUER, audience="kohub", roles=["msp-operator"]))
         actor = Actor(user_id=reporter, roles=frozenset({"msp-operator"}), org_id=None)

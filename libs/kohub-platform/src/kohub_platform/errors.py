@@ -142,3 +142,38 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: _http,
     Exception: _unexpected,
 }
+
+
+def problem_handler(status: int, type_name: str, **fixed: Any) -> Any:
+    """An exception handler answering `status` with the exception's message as detail."""
+
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+        extensions = {k: (v(exc) if callable(v) else v) for k, v in fixed.items()}
+        return problem_response(request, status, type_name, str(exc), **extensions)
+
+    return handle
+
+
+def etag(version: int) -> str:
+    """Strong ETag of a versioned resource."""
+    return f'"v{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an `If-Match` header names; None when absent or `*`. A value this service
+    did not issue matches no version, so the write is refused with 412."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    return int(value[1:]) if value.startswith("v") and value[1:].isdigit() else -1
+
+
+def stale_version_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    current = getattr(exc, "current", None)
+    headers = {"ETag": etag(current)} if isinstance(current, int) else None
+    return problem_response(request, 412, "precondition-failed", str(exc), headers=headers)
+
+
+def integrity_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    # Two concurrent writers got past the checks: the database constraints decide.
+    return problem_response(request, 409, "conflict", "The change conflicts with stored data.")

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import uuid4
 
 import structlog
+import uvicorn
 from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import MutableScopeHeaders, State
 from litestar.middleware import DefineMiddleware
@@ -21,7 +22,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from kohub_platform.auth import PUBLIC_PATHS, BearerAuthMiddleware, TokenVerifier
 from kohub_platform.errors import EXCEPTION_HANDLERS
-from kohub_platform.logs import bind_contextvars, clear_contextvars
+from kohub_platform.logs import bind_contextvars, clear_contextvars, configure_logging
+from kohub_platform.settings import ServiceSettings
 
 ReadyCheck = Callable[[], Awaitable[Any]]
 access_log = structlog.get_logger("kohub.access")
@@ -143,4 +145,18 @@ def create_service_app(
         request_max_body_size=max_body_bytes,
         logging_config=None,
         debug=debug,
+    )
+
+
+def serve(
+    service: str, create_app: Callable[[ServiceSettings], Litestar], settings: ServiceSettings
+) -> None:
+    """Run a service under uvicorn with kohub's JSON logs."""
+    configure_logging(service, settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
     )

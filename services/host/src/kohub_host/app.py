@@ -4,7 +4,6 @@ the maintenance-window job in the lifespan. `main()` runs it under uvicorn."""
 from importlib.metadata import version
 from typing import Any
 
-import uvicorn
 from litestar import Litestar
 
 from kohub_host.adapters.http.controllers import HostController, OrganizationController
@@ -15,10 +14,9 @@ from kohub_host.application import handlers
 from kohub_host.bootstrap import HostService, bootstrap
 from kohub_host.settings import load_settings
 from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
-from kohub_platform.logs import configure_logging
 from kohub_platform.runtime import PeriodicJob, Runtime
 from kohub_platform.settings import ServiceSettings
-from kohub_platform.web import create_service_app
+from kohub_platform.web import create_service_app, serve
 
 MAINTENANCE_CHECK_SECONDS = 15.0
 
@@ -69,12 +67,4 @@ def events_document() -> dict[str, Any]:
 
 
 def main() -> None:
-    settings = load_settings()
-    configure_logging("host", settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        proxy_headers=True,
-    )
+    serve("host", create_app, load_settings())

@@ -3,14 +3,12 @@ lifespan. `main()` runs it under uvicorn."""
 
 from importlib.metadata import version
 
-import uvicorn
 from litestar import Litestar
 
 from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
-from kohub_platform.logs import configure_logging
 from kohub_platform.runtime import Runtime
 from kohub_platform.settings import ServiceSettings
-from kohub_platform.web import create_service_app
+from kohub_platform.web import create_service_app, serve
 from kohub_ticket.adapters.http.controllers import TicketController
 from kohub_ticket.adapters.http.problems import TICKET_EXCEPTION_HANDLERS
 from kohub_ticket.adapters.messaging.mapping import EVENT_DOCS
@@ -58,12 +56,4 @@ def events_document() -> dict:
 
 
 def main() -> None:
-    settings = load_settings()
-    configure_logging("ticket", settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        proxy_headers=True,
-    )
+    serve("ticket", create_app, load_settings())

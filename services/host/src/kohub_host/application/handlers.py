@@ -88,9 +88,7 @@ async def add_adapter(cmd: AddAdapter, uow: UnitOfWork, clock: Clock) -> HostAda
     async with uow:
         host = await _load(uow, cmd.host_id, None)
         adapter = _domain(lambda: host.add_adapter(cmd.type, cmd.config, cmd.status, clock()))
-        owner = await uow.hosts.adapter_owner(adapter.mapping_key or "")
-        if owner is not None and owner != host.id:
-            raise Conflict("That monitor is already mapped to another host.")
+        await _ensure_mapping_free(uow, host, adapter)
         await uow.hosts.save(host)
         await uow.commit()
     return adapter
@@ -107,9 +105,7 @@ async def update_adapter(cmd: UpdateAdapter, uow: UnitOfWork, clock: Clock) -> H
             )
         except LookupError:
             raise NotFound("adapter") from None
-        owner = await uow.hosts.adapter_owner(adapter.mapping_key or "")
-        if owner is not None and owner != host.id:
-            raise Conflict("That monitor is already mapped to another host.")
+        await _ensure_mapping_free(uow, host, adapter)
         await uow.hosts.save(host)
         await uow.commit()
     return adapter
@@ -168,6 +164,12 @@ async def _load(uow: UnitOfWork, host_id: UUID, expected_version: int | None) ->
 async def _ensure_unique_name(uow: UnitOfWork, host: Host, other_than: UUID | None) -> None:
     if await uow.hosts.name_taken(host.org_id, host.name, other_than):
         raise Conflict(f"The organization already has a host named {host.name!r}.")
+
+
+async def _ensure_mapping_free(uow: UnitOfWork, host: Host, adapter: HostAdapter) -> None:
+    owner = await uow.hosts.adapter_owner(adapter.mapping_key or "")
+    if owner is not None and owner != host.id:
+        raise Conflict("That monitor is already mapped to another host.")
 
 
 def _domain(change):  # type: ignore[no-untyped-def]

@@ -25,7 +25,6 @@ from kohub_contracts.hosts import (
     OrganizationResponse,
     OrganizationUpdateRequest,
 )
-from kohub_host.adapters.http.problems import etag, expected_version
 from kohub_host.application import handlers
 from kohub_host.application.commands import (
     AddAdapter,
@@ -40,6 +39,7 @@ from kohub_host.application.errors import InvalidRequest, NotFound
 from kohub_host.application.queries import HostFilter
 from kohub_host.bootstrap import HostService
 from kohub_platform.auth import Principal, require_roles
+from kohub_platform.errors import etag, expected_version
 
 ADMIN = require_roles(Role.MSP_ADMIN)
 OPERATORS = require_roles(Role.MSP_OPERATOR)

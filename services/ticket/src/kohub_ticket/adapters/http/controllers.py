@@ -27,7 +27,7 @@ from kohub_contracts.tickets import (
     TicketUpdateRequest,
 )
 from kohub_platform.auth import Principal, require_roles
-from kohub_ticket.adapters.http.problems import etag, expected_version
+from kohub_platform.errors import etag, expected_version
 from kohub_ticket.application import handlers
 from kohub_ticket.application.actors import Actor
 from kohub_ticket.application.commands import (

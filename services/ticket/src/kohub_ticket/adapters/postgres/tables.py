@@ -9,7 +9,6 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
     Table,
@@ -20,18 +19,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from kohub_platform.db import service_metadata
 from kohub_platform.inbox import inbox_table
 from kohub_platform.outbox import outbox_table
 from kohub_platform.users import users_table
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+metadata = service_metadata()
 TS = DateTime(timezone=True)
 
 organizations = Table(
