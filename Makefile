@@ -54,8 +54,10 @@ format: bootstrap ## ruff fix and format
 token: bootstrap ## print a dev token: make token ROLE=msp-operator ORG=<org uuid>
 	@$(RUN) python -m kohub_platform.devtokens --role $(ROLE) $(if $(ORG),--org $(ORG))
 
-bench: bootstrap ## the ticket benchmark (100,000 tickets; prints its figures)
-	@$(RUN) python bench/ticket_bench.py
+bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts; print their figures)
+	@command -v wrk >/dev/null || { echo "==> installing wrk (load generator)"; apt-get install -y -q wrk >/dev/null; }
+	@cd bench && $(RUN) python ticket_bench.py
+	@cd bench && $(RUN) python host_bench.py
 
 clean-test-leftovers: bootstrap ## drop databases and vhosts a killed test run left behind
 	@$(RUN) python scripts/clean_test_leftovers.py

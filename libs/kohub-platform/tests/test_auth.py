@@ -1,5 +1,7 @@
 """Token verification against a real JWKS endpoint: every bad token is refused."""
 
+import asyncio
+import dataclasses
 import time
 
 import jwt
@@ -90,3 +92,14 @@ async def test_unknown_kid_refetches_the_key_set(tmp_path) -> None:
     await verifier.verify(first.sign(claims))
     jwks.write_text(json.dumps(jwks_document(first, second)))
     assert (await verifier.verify(second.sign(claims))).roles == {"customer"}
+
+
+async def test_a_remembered_token_still_expires(oidc) -> None:
+    settings = dataclasses.replace(oidc.settings, leeway_seconds=0)
+    verifier = TokenVerifier(settings)
+    token = oidc.token(["msp-operator"], exp=int(time.time()) + 1)
+    assert (await verifier.verify(token)).roles == {"msp-operator"}
+    assert (await verifier.verify(token)).roles == {"msp-operator"}  # from the cache
+    await asyncio.sleep(1.5)
+    with pytest.raises(Unauthorized):
+        await verifier.verify(token)

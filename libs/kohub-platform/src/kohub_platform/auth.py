@@ -148,11 +148,29 @@ class JwksCache:
 
 
 class TokenVerifier:
+    """Verifies bearer tokens; a token already verified is remembered until it expires (a
+    client sends the same token with every request: one RSA check, not one per request)."""
+
+    CACHE_SIZE = 10_000
+
     def __init__(self, settings: OidcSettings, jwks: JwksCache | None = None) -> None:
         self._settings = settings
         self._jwks = jwks or JwksCache(settings.jwks_url, ttl=settings.jwks_cache_seconds)
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     async def verify(self, token: str) -> Principal:
+        hit = self._verified.get(token)
+        if hit is not None:
+            if hit[0] > time.time():
+                return hit[1]
+            del self._verified[token]
+        principal = await self._verify(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (float(principal.claims["exp"]), principal)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

@@ -31,7 +31,9 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs three round trips per checkout; a connection the server
+        # closed fails its statement, is dropped from the pool, and the caller retries.
+        pool_pre_ping=False,
         pool_recycle=1800,
         echo=echo,
     )

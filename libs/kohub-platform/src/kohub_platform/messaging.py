@@ -7,6 +7,7 @@ and a dead-letter route to `<queue>.dlq` through the `kohub.dlx` direct exchange
 message that keeps failing stops there instead of looping.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -69,6 +70,9 @@ def build_broker(amqp_url: str, service: str, *, prefetch: int = 64) -> RabbitBr
         graceful_timeout=10.0,
         fail_fast=False,
         description=f"kohub {service} service",
+        # FastStream's per-message lines go through our JSON logs, and only at DEBUG.
+        logger=logging.getLogger("kohub.broker"),
+        log_level=logging.DEBUG,
     )
 
 

@@ -21,6 +21,7 @@ import msgspec
 import structlog
 from prometheus_client import Counter, Gauge
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Column,
     DateTime,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
     func,
     insert,
     text,
@@ -49,7 +51,7 @@ LAST_BATCH = Gauge("kohub_outbox_last_batch_size", "Rows claimed by the last rel
 
 
 def outbox_table(metadata: MetaData) -> Table:
-    return Table(
+    table = Table(
         "outbox",
         metadata,
         Column("id", BigInteger, primary_key=True, autoincrement=True),
@@ -75,7 +77,25 @@ def outbox_table(metadata: MetaData) -> Table:
             postgresql_where=text("published_at IS NULL"),
         ),
     )
+    event.listen(table, "after_create", DDL(OUTBOX_NOTIFY_FUNCTION))
+    event.listen(table, "after_create", DDL(OUTBOX_NOTIFY_TRIGGER))
+    return table
 
+
+# Wakes the relays (LISTEN kohub_outbox) when a transaction that wrote outbox rows commits;
+# PostgreSQL folds the notifications of one transaction into one. Each service's migration
+# creates it; `metadata.create_all` does too (tests).
+OUTBOX_NOTIFY_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION kohub_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{NOTIFY_CHANNEL}', '');
+    RETURN NULL;
+END $$
+"""
+OUTBOX_NOTIFY_TRIGGER = """
+CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION kohub_outbox_notify()
+"""
 
 _METADATA = MetaData()
 OUTBOX = outbox_table(_METADATA)
@@ -146,9 +166,8 @@ class OutboxBuffer:
             }
             for m in self.pending
         ]
+        # The table's trigger notifies the relays; PostgreSQL delivers it at commit.
         await session.execute(insert(OUTBOX), rows)
-        # Delivered at commit, once per transaction: wakes the relays.
-        await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
         self.pending.clear()
 
 

@@ -50,6 +50,8 @@ class ServiceSettings:
     log_level: str = "INFO"
     environment: str = "development"
     db_pool_size: int = 10
+    web_concurrency: int = 1
+    """uvicorn worker processes; each runs the API, its consumers and an outbox relay."""
 
     @classmethod
     def from_env(cls, service: str) -> "ServiceSettings":
@@ -76,4 +78,5 @@ class ServiceSettings:
             log_level=_env("KOHUB_LOG_LEVEL", "INFO").upper(),
             environment=_env("KOHUB_ENV", "development"),
             db_pool_size=int(_env("KOHUB_DB_POOL_SIZE", "10")),
+            web_concurrency=int(_env("KOHUB_WEB_CONCURRENCY", "1")),
         )

@@ -148,15 +148,18 @@ def create_service_app(
     )
 
 
-def serve(
-    service: str, create_app: Callable[[ServiceSettings], Litestar], settings: ServiceSettings
-) -> None:
-    """Run a service under uvicorn with kohub's JSON logs."""
+def serve(service: str, app_factory: str, settings: ServiceSettings) -> None:
+    """Run a service under uvicorn (uvloop and httptools when installed) with kohub's JSON
+    logs; `KOHUB_WEB_CONCURRENCY` worker processes share the port. `app_factory` is the
+    import path of a function that builds the app from the environment."""
     configure_logging(service, settings.log_level)
     uvicorn.run(
-        create_app(settings),
+        app_factory,
+        factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.web_concurrency,
         log_config=None,
         proxy_headers=True,
+        access_log=False,
     )

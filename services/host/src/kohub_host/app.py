@@ -14,6 +14,7 @@ from kohub_host.application import handlers
 from kohub_host.bootstrap import HostService, bootstrap
 from kohub_host.settings import load_settings
 from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
+from kohub_platform.logs import configure_logging
 from kohub_platform.runtime import PeriodicJob, Runtime
 from kohub_platform.settings import ServiceSettings
 from kohub_platform.web import create_service_app, serve
@@ -24,7 +25,9 @@ MAINTENANCE_CHECK_SECONDS = 15.0
 def create_app(
     settings: ServiceSettings | None = None, service: HostService | None = None
 ) -> Litestar:
-    settings = settings or load_settings()
+    if settings is None:  # built by uvicorn in a worker process: configure it here
+        settings = load_settings()
+        configure_logging("host", settings.log_level)
     service = service or bootstrap(settings)
     jobs = []
     if "worker" in settings.roles and service.broker is not None:
@@ -67,4 +70,4 @@ def events_document() -> dict[str, Any]:
 
 
 def main() -> None:
-    serve("host", create_app, load_settings())
+    serve("host", "kohub_host.app:create_app", load_settings())

@@ -6,6 +6,7 @@ from importlib.metadata import version
 from litestar import Litestar
 
 from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
+from kohub_platform.logs import configure_logging
 from kohub_platform.runtime import Runtime
 from kohub_platform.settings import ServiceSettings
 from kohub_platform.web import create_service_app, serve
@@ -20,7 +21,9 @@ from kohub_ticket.settings import load_settings
 def create_app(
     settings: ServiceSettings | None = None, service: TicketService | None = None
 ) -> Litestar:
-    settings = settings or load_settings()
+    if settings is None:  # built by uvicorn in a worker process: configure it here
+        settings = load_settings()
+        configure_logging("ticket", settings.log_level)
     service = service or bootstrap(settings)
 
     queues = []
@@ -56,4 +59,4 @@ def events_document() -> dict:
 
 
 def main() -> None:
-    serve("ticket", create_app, load_settings())
+    serve("ticket", "kohub_ticket.app:create_app", load_settings())

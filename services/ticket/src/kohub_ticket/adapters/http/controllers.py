@@ -28,6 +28,7 @@ from kohub_contracts.tickets import (
 )
 from kohub_platform.auth import Principal, require_roles
 from kohub_platform.errors import etag, expected_version
+from kohub_ticket.adapters.http.responses import new_ticket_detail
 from kohub_ticket.application import handlers
 from kohub_ticket.application.actors import Actor
 from kohub_ticket.application.commands import (
@@ -119,6 +120,7 @@ class TicketController(Controller):
         self, request: Request[Principal, Any, State], data: TicketCreateRequest
     ) -> Response[TicketDetailResponse]:
         service, actor = await _actor(request)
+        uow = service.uow()
         ticket = await handlers.create_ticket(
             CreateTicket(
                 actor=actor,
@@ -129,10 +131,18 @@ class TicketController(Controller):
                 organization_id=data.organization_id,
                 host_id=data.host_id,
             ),
-            service.uow(),
+            uow,
             service.clock,
         )
-        return await _detail(request, service, actor, ticket.id, status_code=201)
+        names = getattr(uow, "names", {}).get(ticket.id)
+        if names is None:
+            return await _detail(request, service, actor, ticket.id, status_code=201)
+        detail = new_ticket_detail(ticket, names, actor)
+        return Response(
+            detail,
+            status_code=201,
+            headers={"ETag": etag(detail.version), "Location": f"/api/v1/tickets/{detail.id}"},
+        )
 
     @get("/{ticket_id:uuid}", guards=[ANY_TICKET_READER], summary="A ticket with its timeline")
     async def get_ticket(

@@ -41,6 +41,7 @@ class Names:
     users: dict[UUID, str | None] = field(default_factory=dict)
     host_name: str | None = None
     organization_name: str | None = None
+    host_status: str | None = None
 
     def user(self, user_id: UUID | None) -> Ref | None:
         return Ref(id=str(user_id), name=self.users.get(user_id)) if user_id else None

@@ -1,6 +1,11 @@
 """The ticket service's unit of work: repositories on one session, and at commit the
 outbox messages of every event the touched tickets recorded."""
 
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from kohub_platform.db import SqlUnitOfWork
 from kohub_platform.inbox import first_delivery
 from kohub_ticket.adapters.messaging.mapping import Names, outbox_messages, user_ids_of
@@ -10,16 +15,28 @@ from kohub_ticket.adapters.postgres.repository import (
     SqlUserDirectory,
 )
 
+# One round trip for every name an event carries.
+_NAMES = text(
+    """
+    SELECT (SELECT name FROM organizations WHERE id = :org_id) AS organization_name,
+           (SELECT name FROM hosts WHERE id = :host_id) AS host_name,
+           (SELECT status FROM hosts WHERE id = :host_id) AS host_status,
+           (SELECT coalesce(json_object_agg(id, coalesce(name, email)), '{}')
+              FROM users WHERE id = ANY(:user_ids)) AS users
+    """
+)
+
 
 class TicketUnitOfWork(SqlUnitOfWork):
     tickets: SqlTicketRepository
     users: SqlUserDirectory
     hosts: SqlHostDirectory
 
-    def _bind(self, session) -> None:  # type: ignore[no-untyped-def]
+    def _bind(self, session: AsyncSession) -> None:
         self.tickets = SqlTicketRepository(session)
         self.users = SqlUserDirectory(session)
         self.hosts = SqlHostDirectory(session)
+        self.names: dict[UUID, Names] = {}
 
     async def first_delivery(self, consumer: str, message_id: str) -> bool:
         return await first_delivery(self.session, consumer, message_id)
@@ -28,12 +45,23 @@ class TicketUnitOfWork(SqlUnitOfWork):
         for ticket in self.tickets.seen.values():
             if not ticket.events:
                 continue
-            host = await self.hosts.get(ticket.host_id) if ticket.host_id else None
+            row = (
+                await self.session.execute(
+                    _NAMES,
+                    {
+                        "org_id": ticket.org_id,
+                        "host_id": ticket.host_id,
+                        "user_ids": list(user_ids_of(ticket)),
+                    },
+                )
+            ).one()
             names = Names(
-                users=await self.users.names(user_ids_of(ticket)),
-                host_name=host.name if host else None,
-                organization_name=await self.hosts.organization_name(ticket.org_id),
+                users={UUID(k): v for k, v in row.users.items()},
+                host_name=row.host_name,
+                host_status=row.host_status,
+                organization_name=row.organization_name,
             )
+            self.names[ticket.id] = names
             for message in outbox_messages(ticket, names):
                 self.outbox.add(message)
             ticket.events.clear()
