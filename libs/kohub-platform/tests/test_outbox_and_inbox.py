@@ -81,7 +81,7 @@ async def test_relay_publishes_each_event_persistent_with_event_id_in_order(
 ) -> None:
     routing_key, received = tap
     ids = await _write(engine, routing_key, aggregates=3, per_aggregate=5)
-    relay = OutboxRelay(engine, RabbitPublisher(broker), batch_size=4)
+    relay = OutboxRelay(engine, RabbitPublisher(amqp_url, "kohub-test"), batch_size=4)
     relay.start()
     try:
         await eventually(lambda: _len_at_least(received, len(ids)))
@@ -98,12 +98,12 @@ async def test_relay_publishes_each_event_persistent_with_event_id_in_order(
 
 
 async def test_listen_notify_wakes_the_relay_without_waiting_for_the_poll(
-    engine, broker, tap
+    engine, broker, tap, amqp_url
 ) -> None:
     routing_key, received = tap
     relay = OutboxRelay(
         engine,
-        RabbitPublisher(broker),
+        RabbitPublisher(amqp_url, "kohub-test"),
         listen_dsn=asyncpg_dsn(engine.url.render_as_string(hide_password=False)),
         poll_interval=3600,  # only a notification can wake it
     )
@@ -134,18 +134,18 @@ class _StallingPublisher:
 
 
 async def test_relay_stopped_mid_batch_loses_nothing_and_the_inbox_dedupes(
-    engine, broker, tap
+    engine, broker, tap, amqp_url
 ) -> None:
     routing_key, received = tap
     ids = await _write(engine, routing_key, aggregates=10, per_aggregate=1)
-    stalling = _StallingPublisher(RabbitPublisher(broker), publish_before_stall=4)
+    stalling = _StallingPublisher(RabbitPublisher(amqp_url, "kohub-test"), publish_before_stall=4)
     first = OutboxRelay(engine, stalling, batch_size=10)
     first.start()
     await asyncio.wait_for(stalling.stalled.wait(), timeout=10)
     await eventually(lambda: _len_at_least(received, 4))
     await first.stop()  # killed mid-batch: its claim rolls back
 
-    second = OutboxRelay(engine, RabbitPublisher(broker), batch_size=10)
+    second = OutboxRelay(engine, RabbitPublisher(amqp_url, "kohub-test"), batch_size=10)
     second.start()
     try:
         await eventually(lambda: _len_at_least(received, len(ids) + 4))
@@ -167,7 +167,7 @@ class _FailingPublisher:
         raise ConnectionError("broker away")
 
 
-async def test_failed_publish_is_retried_later_with_backoff(engine, broker, tap) -> None:
+async def test_failed_publish_is_retried_later_with_backoff(engine, broker, tap, amqp_url) -> None:
     routing_key, received = tap
     ids = await _write(engine, routing_key, aggregates=1, per_aggregate=1)
     failing = OutboxRelay(engine, _FailingPublisher())
@@ -193,7 +193,7 @@ async def test_failed_publish_is_retried_later_with_backoff(engine, broker, tap)
         await conn.execute(
             text("UPDATE outbox SET next_attempt_at = now() WHERE event_id = :id"), {"id": ids[0]}
         )
-    assert await OutboxRelay(engine, RabbitPublisher(broker)).relay_once() == (1, 0)
+    assert await OutboxRelay(engine, RabbitPublisher(amqp_url, "kohub-test")).relay_once() == (1, 0)
     await eventually(lambda: _len_at_least(received, 1))
 
 

@@ -1,15 +1,11 @@
 """The async SQLAlchemy engine and a unit of work that commits state and outbox rows together."""
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import MetaData, text
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from kohub_platform.outbox import OutboxBuffer
 
@@ -39,8 +35,13 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     )
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+Sessions = Callable[[], AsyncConnection]
+
+
+def session_factory(engine: AsyncEngine) -> Sessions:
+    """Database sessions as Core connections: kohub uses no ORM, and a connection runs a
+    statement with less overhead than an ORM session (it begins a transaction by itself)."""
+    return engine.connect
 
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:
@@ -60,16 +61,16 @@ class SqlUnitOfWork:
     Services subclass it to attach their repositories in `_bind(session)`.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
-        self.session: AsyncSession
+        self.session: AsyncConnection
         self.outbox = OutboxBuffer()
 
-    def _bind(self, session: AsyncSession) -> None:
+    def _bind(self, session: AsyncConnection) -> None:
         """Attach repositories to the session (overridden by services)."""
 
     async def __aenter__(self) -> Self:
-        self.session = self._sessions()
+        self.session = await self._sessions().start()
         self.outbox = OutboxBuffer()
         self._bind(self.session)
         return self

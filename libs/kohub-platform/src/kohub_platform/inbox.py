@@ -3,7 +3,7 @@ effect, so a redelivered message changes nothing."""
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -19,7 +19,7 @@ def inbox_table(metadata: MetaData) -> Table:
 INBOX = inbox_table(MetaData())
 
 
-async def first_delivery(session: AsyncSession, consumer: str, message_id: str) -> bool:
+async def first_delivery(session: AsyncConnection, consumer: str, message_id: str) -> bool:
     """True the first time this consumer sees `message_id`; False for a redelivery."""
     stmt = (
         insert(INBOX)

@@ -7,10 +7,12 @@ and a dead-letter route to `<queue>.dlq` through the `kohub.dlx` direct exchange
 message that keeps failing stops there instead of looping.
 """
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import aio_pika
 from faststream.rabbit import (
     Channel,
     ExchangeType,
@@ -88,22 +90,55 @@ async def declare_topology(broker: RabbitBroker, queues: Iterable[ConsumerQueue]
 
 
 class RabbitPublisher:
-    """Publishes outbox rows: persistent, message_id = eventId, waiting for the confirm."""
+    """Publishes outbox rows: persistent, message_id = eventId, waiting for the confirm.
 
-    def __init__(self, broker: RabbitBroker, *, timeout: float = 10.0) -> None:
-        self._broker = broker
+    It speaks aio-pika (FastStream's own driver) on a connection of its own: the relay
+    publishes thousands of messages a second, and FastStream's publish path (middlewares,
+    per-call exchange lookup) costs several times the CPU of a plain confirmed publish.
+    """
+
+    def __init__(self, amqp_url: str, app_id: str, *, timeout: float = 10.0) -> None:
+        self._url = amqp_url
+        self._app_id = app_id
         self._timeout = timeout
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
+        self._lock = asyncio.Lock()
 
     async def publish(self, message: ClaimedMessage) -> None:
-        await self._broker.publish(
-            message.body,
-            exchange=EXCHANGES.get(message.exchange) or message.exchange,
+        exchange = await self._exchange(message.exchange)
+        await exchange.publish(
+            aio_pika.Message(
+                message.body,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=message.event_id,
+                correlation_id=message.correlation_id or message.event_id,
+                type=message.event_type,
+                content_type="application/json",
+                app_id=self._app_id,
+            ),
             routing_key=message.routing_key,
-            persist=True,
             mandatory=False,
-            message_id=message.event_id,
-            correlation_id=message.correlation_id or message.event_id,
-            message_type=message.event_type,
-            content_type="application/json",
             timeout=self._timeout,
         )
+
+    async def _exchange(self, name: str) -> aio_pika.abc.AbstractExchange:
+        exchange = self._exchanges.get(name)
+        if exchange is not None and self._channel is not None and not self._channel.is_closed:
+            return exchange
+        async with self._lock:
+            if self._connection is None or self._connection.is_closed:
+                self._connection = await aio_pika.connect_robust(self._url, timeout=self._timeout)
+                self._exchanges.clear()
+            if self._channel is None or self._channel.is_closed:
+                self._channel = await self._connection.channel(publisher_confirms=True)
+                self._exchanges.clear()
+            if name not in self._exchanges:
+                self._exchanges[name] = await self._channel.get_exchange(name, ensure=False)
+            return self._exchanges[name]
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None

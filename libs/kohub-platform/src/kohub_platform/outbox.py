@@ -37,7 +37,7 @@ from sqlalchemy import (
     insert,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from kohub_contracts.envelope import Envelope
 from kohub_platform.logs import current_correlation_id
@@ -151,7 +151,7 @@ class OutboxBuffer:
     def add(self, message: OutboxMessage) -> None:
         self.pending.append(message)
 
-    async def flush(self, session: AsyncSession) -> None:
+    async def flush(self, session: AsyncConnection) -> None:
         if not self.pending:
             return
         rows = [
@@ -186,6 +186,9 @@ class ClaimedMessage:
 class Publisher(Protocol):
     async def publish(self, message: ClaimedMessage) -> None:
         """Publish and wait for the broker's confirm; raise when it was not confirmed."""
+
+    async def close(self) -> None:
+        """Release the publisher's connection."""
 
 
 _CLAIM = text(
@@ -261,6 +264,10 @@ class OutboxRelay:
                 await self._task
             self._task = None
         await self._close_listener()
+        close = getattr(self._publisher, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
 
     async def run(self) -> None:
         broker_failures = 0

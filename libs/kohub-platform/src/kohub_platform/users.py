@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kohub_platform.auth import Principal
 
@@ -34,7 +34,7 @@ def users_table(metadata: MetaData) -> Table:
 
 
 async def upsert_user(
-    session: AsyncSession,
+    session: AsyncConnection,
     table: Table,
     *,
     keycloak_id: str,

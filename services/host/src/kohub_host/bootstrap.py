@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from faststream.rabbit import RabbitBroker
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_host.adapters.postgres.queries import SqlHostQueries
 from kohub_host.adapters.postgres.tables import users
@@ -16,7 +16,7 @@ from kohub_host.application.commands import SaveOrganization
 from kohub_host.application.ports import Clock, UnitOfWork
 from kohub_host.application.queries import HostQueries
 from kohub_platform.auth import Principal, TokenVerifier
-from kohub_platform.db import asyncpg_dsn, create_engine, session_factory
+from kohub_platform.db import Sessions, asyncpg_dsn, create_engine, session_factory
 from kohub_platform.messaging import RabbitPublisher, build_broker
 from kohub_platform.outbox import OutboxRelay
 from kohub_platform.settings import ServiceSettings
@@ -41,7 +41,7 @@ class HostService:
 
 
 def caller_registry(
-    sessions: async_sessionmaker[AsyncSession], uow: Callable[[], UnitOfWork], clock: Clock
+    sessions: Sessions, uow: Callable[[], UnitOfWork], clock: Clock
 ) -> PrincipalCache[bool]:
     """Keep the user's reference row, and create an organization first seen in a token."""
 
@@ -78,7 +78,9 @@ def bootstrap(
     relay = None
     if "relay" in settings.roles:
         relay = OutboxRelay(
-            engine, RabbitPublisher(broker), listen_dsn=asyncpg_dsn(settings.database_url)
+            engine,
+            RabbitPublisher(settings.amqp_url, f"kohub-{settings.service}"),
+            listen_dsn=asyncpg_dsn(settings.database_url),
         )
     return HostService(
         uow=uow,

@@ -65,7 +65,9 @@ def bootstrap(
     relay = None
     if engine is not None and broker is not None and "relay" in settings.roles:
         relay = OutboxRelay(
-            engine, RabbitPublisher(broker), listen_dsn=asyncpg_dsn(settings.database_url)
+            engine,
+            RabbitPublisher(settings.amqp_url, f"kohub-{settings.service}"),
+            listen_dsn=asyncpg_dsn(settings.database_url),
         )
     return TicketService(
         uow=uow,

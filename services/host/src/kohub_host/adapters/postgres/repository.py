@@ -6,7 +6,7 @@ from uuid import UUID
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kohub_contracts.enums import (
     AdapterType,
@@ -21,7 +21,7 @@ from kohub_host.domain.model import Host, HostAdapter, ObservedStatus
 
 
 class SqlHostRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
         self.seen: dict[UUID, Host] = {}
 
@@ -174,7 +174,7 @@ def _host(row: Any, adapter_rows: Any) -> Host:
 
 
 class SqlOrganizationRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
         self.changed: dict[UUID, Organization] = {}
 

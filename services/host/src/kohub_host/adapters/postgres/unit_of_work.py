@@ -1,7 +1,7 @@
 """The host service's unit of work: at commit, outbox rows for every host and organization
 change, with the full current state."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kohub_host.adapters.messaging.mapping import host_messages, organization_message
 from kohub_host.adapters.postgres.repository import SqlHostRepository, SqlOrganizationRepository
@@ -13,7 +13,7 @@ class HostUnitOfWork(SqlUnitOfWork):
     hosts: SqlHostRepository
     organizations: SqlOrganizationRepository
 
-    def _bind(self, session: AsyncSession) -> None:
+    def _bind(self, session: AsyncConnection) -> None:
         self.hosts = SqlHostRepository(session)
         self.organizations = SqlOrganizationRepository(session)
 

@@ -3,16 +3,15 @@ current (upserted from claims; cached so reads do not write)."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from kohub_platform.auth import Principal
+from kohub_platform.db import Sessions
 from kohub_platform.users import PrincipalCache
 from kohub_ticket.adapters.postgres.repository import SqlUserDirectory
 from kohub_ticket.application.actors import Actor
 from kohub_ticket.application.ports import UserClaims
 
 
-def actor_resolver(sessions: async_sessionmaker[AsyncSession]) -> PrincipalCache[Actor]:
+def actor_resolver(sessions: Sessions) -> PrincipalCache[Actor]:
     async def resolve(principal: Principal) -> Actor:
         claims = UserClaims(
             keycloak_id=principal.subject,

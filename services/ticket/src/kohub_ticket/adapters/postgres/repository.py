@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kohub_contracts.enums import SyncStatus, TicketPriority, TicketSource, TicketStatus
 from kohub_platform.users import upsert_user
@@ -38,24 +38,35 @@ _TICKET_STATE = (
 )
 
 
+# Built once: a statement constructed per call costs more CPU than the round trip.
+_INSERT_TICKET = insert(tickets)
+_UPDATE_TICKET = (
+    update(tickets)
+    .where(tickets.c.id == bindparam("ticket_id"), tickets.c.version == bindparam("seen_version"))
+    .values(version=tickets.c.version + 1)
+)
+_NEXT_NUMBER = text("SELECT next_ticket_number(:y)")
+
+
 class SqlTicketRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
         self.seen: dict[UUID, Ticket] = {}
 
     async def add(self, ticket: Ticket) -> None:
         await self._session.execute(
-            insert(tickets).values(
+            _INSERT_TICKET,
+            {
                 **_row(ticket),
-                id=ticket.id,
-                key=ticket.key,
-                org_id=ticket.org_id,
-                reporter_id=ticket.reporter_id,
-                source=ticket.source.value,
-                source_event_id=ticket.source_event_id,
-                created_at=ticket.created_at,
-                version=ticket.version,
-            )
+                "id": ticket.id,
+                "key": ticket.key,
+                "org_id": ticket.org_id,
+                "reporter_id": ticket.reporter_id,
+                "source": ticket.source.value,
+                "source_event_id": ticket.source_event_id,
+                "created_at": ticket.created_at,
+                "version": ticket.version,
+            },
         )
         await self._write_children(ticket)
         self.seen[ticket.id] = ticket
@@ -82,9 +93,7 @@ class SqlTicketRepository:
 
     async def save(self, ticket: Ticket) -> None:
         result = await self._session.execute(
-            update(tickets)
-            .where(tickets.c.id == ticket.id, tickets.c.version == ticket.version)
-            .values(**_row(ticket), version=tickets.c.version + 1)
+            _UPDATE_TICKET, {**_row(ticket), "ticket_id": ticket.id, "seen_version": ticket.version}
         )
         if result.rowcount != 1:  # the row lock makes this unreachable unless misused
             raise RuntimeError(f"ticket {ticket.id} changed under a held lock")
@@ -93,9 +102,7 @@ class SqlTicketRepository:
         self.seen[ticket.id] = ticket
 
     async def next_key(self, year: int) -> str:
-        number = (
-            await self._session.execute(text("SELECT next_ticket_number(:y)"), {"y": year})
-        ).scalar_one()
+        number = (await self._session.execute(_NEXT_NUMBER, {"y": year})).scalar_one()
         return f"KH-{year}-{number:04d}"
 
     async def _write_children(self, ticket: Ticket) -> None:
@@ -190,7 +197,7 @@ def _ticket(row: Any, res: Any) -> Ticket:
 
 
 class SqlUserDirectory:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def upsert(self, claims: UserClaims, at: datetime) -> UserRecord:
@@ -241,7 +248,7 @@ class SqlUserDirectory:
 
 
 class SqlHostDirectory:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def get(self, host_id: UUID) -> HostRecord | None:

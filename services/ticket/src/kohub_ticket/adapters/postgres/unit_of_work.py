@@ -4,7 +4,7 @@ outbox messages of every event the touched tickets recorded."""
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kohub_platform.db import SqlUnitOfWork
 from kohub_platform.inbox import first_delivery
@@ -32,7 +32,7 @@ class TicketUnitOfWork(SqlUnitOfWork):
     users: SqlUserDirectory
     hosts: SqlHostDirectory
 
-    def _bind(self, session: AsyncSession) -> None:
+    def _bind(self, session: AsyncConnection) -> None:
         self.tickets = SqlTicketRepository(session)
         self.users = SqlUserDirectory(session)
         self.hosts = SqlHostDirectory(session)
