@@ -26,6 +26,9 @@ class FakeTicketRepository(TicketRepository):
         self._numbers: dict[int, int] = {}
 
     async def add(self, ticket: Ticket) -> None:
+        year = ticket.created_at.year
+        self._numbers[year] = self._numbers.get(year, 0) + 1
+        ticket.key = f"KH-{year}-{self._numbers[year]:04d}"
         self._store(ticket)
 
     async def get(self, ticket_id: UUID, *, for_update: bool = True) -> Ticket | None:
@@ -39,10 +42,6 @@ class FakeTicketRepository(TicketRepository):
     async def save(self, ticket: Ticket) -> None:
         ticket.version += 1
         self._store(ticket)
-
-    async def next_key(self, year: int) -> str:
-        self._numbers[year] = self._numbers.get(year, 0) + 1
-        return f"KH-{year}-{self._numbers[year]:04d}"
 
     def _store(self, ticket: Ticket) -> None:
         self.activities.setdefault(ticket.id, []).extend(ticket.new_activities)

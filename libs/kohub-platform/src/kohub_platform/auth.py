@@ -8,7 +8,7 @@ and `iss`, `aud` (or Keycloak's `azp`), `exp` and `nbf` checked.
 import asyncio
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,14 +238,15 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth=token)
 
 
-Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 
 
 def require_roles(*roles: Role) -> Guard:
     """A Litestar guard: the caller holds one of `roles` (msp-admin holds every role)."""
     wanted = frozenset(r.value for r in roles)
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # async: Litestar runs a sync guard in a worker thread, a cost on every request
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal: Principal = connection.user
         if not principal.has_any(wanted):
             raise Forbidden(f"This action needs one of the roles: {', '.join(sorted(wanted))}.")

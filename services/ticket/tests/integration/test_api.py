@@ -262,6 +262,9 @@ async def test_concurrent_creation_gives_unique_keys(client, oidc) -> None:
     results = await asyncio.gather(*(create(client, oidc) for _ in range(30)))
     keys = [r["key"] for r in results]
     assert len(set(keys)) == 30
+    numbers = sorted(int(k.rsplit("-", 1)[1]) for k in keys)
+    assert numbers == list(range(numbers[0], numbers[0] + 30)), "one number per ticket"
+    assert all(len(k.rsplit("-", 1)[1]) >= 4 for k in keys)
 
 
 async def test_terminal_log_is_stored_once_per_session(client, oidc) -> None:

@@ -34,7 +34,7 @@ async def create_ticket(cmd: CreateTicket, uow: UnitOfWork, clock: Clock) -> Tic
             if host is not None and host.org_id != org_id:
                 raise InvalidRequest("The host belongs to another organization.")
         ticket = Ticket.open(
-            key=await uow.tickets.next_key(now.year),
+            key="",  # numbered by the repository when stored
             org_id=org_id,
             title=cmd.title,
             description=cmd.description,

@@ -30,15 +30,14 @@ class UserClaims:
 
 
 class TicketRepository(Protocol):
-    async def add(self, ticket: Ticket) -> None: ...
+    async def add(self, ticket: Ticket) -> None:
+        """Store a new ticket and give it its key, `KH-<year of creation>-<number>`."""
 
     async def get(self, ticket_id: UUID, *, for_update: bool = True) -> Ticket | None: ...
 
     async def save(self, ticket: Ticket) -> None:
         """Persist the aggregate's changes, new activities, terminal logs and resolution,
         bumping the version."""
-
-    async def next_key(self, year: int) -> str: ...
 
 
 class UserDirectory(Protocol):

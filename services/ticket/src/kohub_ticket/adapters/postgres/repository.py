@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -39,13 +39,17 @@ _TICKET_STATE = (
 
 
 # Built once: a statement constructed per call costs more CPU than the round trip.
-_INSERT_TICKET = insert(tickets)
+# KH-<year>-<number of at least four digits>, from the year's sequence (see the migration)
+_INSERT_TICKET = (
+    insert(tickets)
+    .values(key=func.next_ticket_key(bindparam("year", type_=Integer)))
+    .returning(tickets.c.key)
+)
 _UPDATE_TICKET = (
     update(tickets)
     .where(tickets.c.id == bindparam("ticket_id"), tickets.c.version == bindparam("seen_version"))
     .values(version=tickets.c.version + 1)
 )
-_NEXT_NUMBER = text("SELECT next_ticket_number(:y)")
 
 
 class SqlTicketRepository:
@@ -54,20 +58,22 @@ class SqlTicketRepository:
         self.seen: dict[UUID, Ticket] = {}
 
     async def add(self, ticket: Ticket) -> None:
-        await self._session.execute(
-            _INSERT_TICKET,
-            {
-                **_row(ticket),
-                "id": ticket.id,
-                "key": ticket.key,
-                "org_id": ticket.org_id,
-                "reporter_id": ticket.reporter_id,
-                "source": ticket.source.value,
-                "source_event_id": ticket.source_event_id,
-                "created_at": ticket.created_at,
-                "version": ticket.version,
-            },
-        )
+        ticket.key = (
+            await self._session.execute(
+                _INSERT_TICKET,
+                {
+                    **_row(ticket),
+                    "year": ticket.created_at.year,
+                    "id": ticket.id,
+                    "org_id": ticket.org_id,
+                    "reporter_id": ticket.reporter_id,
+                    "source": ticket.source.value,
+                    "source_event_id": ticket.source_event_id,
+                    "created_at": ticket.created_at,
+                    "version": ticket.version,
+                },
+            )
+        ).scalar_one()
         await self._write_children(ticket)
         self.seen[ticket.id] = ticket
 
@@ -100,10 +106,6 @@ class SqlTicketRepository:
         ticket.version += 1
         await self._write_children(ticket)
         self.seen[ticket.id] = ticket
-
-    async def next_key(self, year: int) -> str:
-        number = (await self._session.execute(_NEXT_NUMBER, {"y": year})).scalar_one()
-        return f"KH-{year}-{number:04d}"
 
     async def _write_children(self, ticket: Ticket) -> None:
         if ticket.new_activities:

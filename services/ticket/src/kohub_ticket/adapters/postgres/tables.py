@@ -167,3 +167,10 @@ BEGIN
     RETURN nextval(seq::regclass);
 END $$;
 """
+NEXT_TICKET_KEY_FUNCTION = """
+CREATE OR REPLACE FUNCTION next_ticket_key(p_year integer) RETURNS text
+LANGUAGE sql AS $$
+    SELECT 'KH-' || p_year || '-' || lpad(n::text, greatest(4, length(n::text)), '0')
+    FROM (SELECT next_ticket_number(p_year) AS n) AS s
+$$;
+"""
