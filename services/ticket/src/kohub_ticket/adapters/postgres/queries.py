@@ -179,20 +179,7 @@ class SqlTicketQueries:
             if row is None or not actor.can_see(row["org_id"]):
                 raise TicketNotFound()
             timeline = await self._activities(conn, ticket_id, locale)
-            logs = (
-                (
-                    await conn.execute(
-                        select(*_log_summary_columns())
-                        .select_from(
-                            terminal_logs.outerjoin(users, users.c.id == terminal_logs.c.user_id)
-                        )
-                        .where(terminal_logs.c.ticket_id == ticket_id)
-                        .order_by(terminal_logs.c.started_at)
-                    )
-                )
-                .mappings()
-                .all()
-            )
+            logs = await _terminal_logs(conn, ticket_id, with_log=False)
         status = TicketStatus(row["status"])
         resolution = None
         if row["res_summary"] is not None:
@@ -238,20 +225,7 @@ class SqlTicketQueries:
     async def terminal_logs(self, actor: Actor, ticket_id: UUID) -> list[TerminalLogResponse]:
         async with self._engine.connect() as conn:
             await self._ensure_visible(conn, actor, ticket_id)
-            rows = (
-                (
-                    await conn.execute(
-                        select(*_log_summary_columns(), terminal_logs.c.command_log)
-                        .select_from(
-                            terminal_logs.outerjoin(users, users.c.id == terminal_logs.c.user_id)
-                        )
-                        .where(terminal_logs.c.ticket_id == ticket_id)
-                        .order_by(terminal_logs.c.started_at)
-                    )
-                )
-                .mappings()
-                .all()
-            )
+            rows = await _terminal_logs(conn, ticket_id, with_log=True)
         return [TerminalLogResponse(**_log_fields(r), command_log=r["command_log"]) for r in rows]
 
     async def _ensure_visible(self, conn: Any, actor: Actor, ticket_id: UUID) -> None:
@@ -299,6 +273,17 @@ class SqlTicketQueries:
             )
             for r in rows
         ]
+
+
+async def _terminal_logs(conn: Any, ticket_id: UUID, *, with_log: bool) -> Any:
+    columns = _log_summary_columns() + ([terminal_logs.c.command_log] if with_log else [])
+    stmt = (
+        select(*columns)
+        .select_from(terminal_logs.outerjoin(users, users.c.id == terminal_logs.c.user_id))
+        .where(terminal_logs.c.ticket_id == ticket_id)
+        .order_by(terminal_logs.c.started_at)
+    )
+    return (await conn.execute(stmt)).mappings().all()
 
 
 def _log_summary_columns() -> list[Any]:

@@ -149,28 +149,5 @@ resolutions = Table(
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
-# Per-year ticket numbers: one sequence per year, created on first use. Sequences never
-# block concurrent creators (a row counter would serialize every create on one lock).
-NEXT_TICKET_NUMBER_FUNCTION = """
-CREATE OR REPLACE FUNCTION next_ticket_number(p_year integer) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    seq text := format('ticket_number_%s', p_year);
-BEGIN
-    IF to_regclass(seq) IS NULL THEN
-        BEGIN
-            EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I', seq);
-        EXCEPTION WHEN unique_violation OR duplicate_table THEN
-            NULL; -- another transaction created it first
-        END;
-    END IF;
-    RETURN nextval(seq::regclass);
-END $$;
-"""
-NEXT_TICKET_KEY_FUNCTION = """
-CREATE OR REPLACE FUNCTION next_ticket_key(p_year integer) RETURNS text
-LANGUAGE sql AS $$
-    SELECT 'KH-' || p_year || '-' || lpad(n::text, greatest(4, length(n::text)), '0')
-    FROM (SELECT next_ticket_number(p_year) AS n) AS s
-$$;
-"""
+# The ticket key functions next_ticket_number(year) and next_ticket_key(year) are created by
+# the first migration (the INSERT of the repository calls next_ticket_key).
