@@ -12,7 +12,8 @@ from sqlalchemy import MetaData, text
 from kohub_platform.db import SqlUnitOfWork, asyncpg_dsn, create_engine, session_factory
 from kohub_platform.inbox import first_delivery, inbox_table
 from kohub_platform.messaging import RabbitPublisher, build_broker, declare_topology
-from kohub_platform.outbox import ClaimedMessage, OutboxRelay, envelope_message, outbox_table
+from kohub_platform.outbox import envelope_message, outbox_table
+from kohub_platform.relay import ClaimedMessage, OutboxRelay
 from kohub_platform.testing import eventually
 
 

@@ -27,7 +27,7 @@ from kohub_contracts.routing import (
     KOHUB_EVENTS_EXCHANGE,
     KUSTHUB_EVENTS_EXCHANGE,
 )
-from kohub_platform.outbox import ClaimedMessage
+from kohub_platform.relay import ClaimedMessage
 
 KOHUB_EVENTS = RabbitExchange(KOHUB_EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 KUSTHUB_EVENTS = RabbitExchange(KUSTHUB_EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)

@@ -1,25 +1,13 @@
-"""The transactional outbox: events are rows written with the state that caused them, and a
-relay publishes them after commit.
+"""The transactional outbox: events are rows written with the state that caused them, in the
+same transaction; `kohub_platform.relay` publishes them after commit."""
 
-The relay claims rows with `FOR UPDATE SKIP LOCKED`, so several replicas share the work;
-a row is only claimed when no earlier row of the same aggregate is still unpublished, so
-events of one aggregate reach the broker in order. It wakes on `LISTEN/NOTIFY`, polls as a
-fallback, and backs off per row when publishing fails.
-"""
-
-import asyncio
-import contextlib
-import random
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 from uuid import uuid4
 
-import asyncpg
 import msgspec
 import structlog
-from prometheus_client import Counter, Gauge
 from sqlalchemy import (
     DDL,
     BigInteger,
@@ -37,17 +25,13 @@ from sqlalchemy import (
     insert,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kohub_contracts.envelope import Envelope
 from kohub_platform.logs import current_correlation_id
 
 log = structlog.get_logger("kohub.outbox")
 NOTIFY_CHANNEL = "kohub_outbox"
-
-PUBLISHED = Counter("kohub_outbox_published_total", "Outbox rows published", ["exchange"])
-FAILED = Counter("kohub_outbox_publish_failures_total", "Failed outbox publish attempts")
-LAST_BATCH = Gauge("kohub_outbox_last_batch_size", "Rows claimed by the last relay cycle")
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -169,196 +153,3 @@ class OutboxBuffer:
         # The table's trigger notifies the relays; PostgreSQL delivers it at commit.
         await session.execute(insert(OUTBOX), rows)
         self.pending.clear()
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedMessage:
-    id: int
-    event_id: str
-    event_type: str
-    exchange: str
-    routing_key: str
-    body: bytes
-    correlation_id: str | None
-    attempts: int
-
-
-class Publisher(Protocol):
-    async def publish(self, message: ClaimedMessage) -> None:
-        """Publish and wait for the broker's confirm; raise when it was not confirmed."""
-
-    async def close(self) -> None:
-        """Release the publisher's connection."""
-
-
-_CLAIM = text(
-    """
-    SELECT o.id, o.event_id, o.event_type, o.exchange, o.routing_key, o.body,
-           o.correlation_id, o.attempts
-    FROM outbox o
-    WHERE o.published_at IS NULL
-      AND o.next_attempt_at <= now()
-      AND NOT EXISTS (
-          SELECT 1 FROM outbox e
-          WHERE e.aggregate_id = o.aggregate_id AND e.published_at IS NULL AND e.id < o.id
-      )
-    ORDER BY o.id
-    LIMIT :limit
-    FOR UPDATE OF o SKIP LOCKED
-    """
-)
-_MARK_PUBLISHED = text(
-    "UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL "
-    "WHERE id = ANY(:ids)"
-)
-_MARK_FAILED = text(
-    "UPDATE outbox SET attempts = attempts + 1, last_error = :error, "
-    "next_attempt_at = now() + make_interval(secs => :delay) WHERE id = :id"
-)
-_PRUNE = text(
-    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < "
-    "now() - make_interval(hours => :hours) LIMIT 5000)"
-)
-
-
-def backoff_seconds(attempts: int, base: float = 0.5, cap: float = 60.0) -> float:
-    """Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at a minute."""
-    delay = min(cap, base * (2 ** max(0, attempts)))
-    return delay * random.uniform(0.8, 1.2)
-
-
-class OutboxRelay:
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        publisher: Publisher,
-        *,
-        listen_dsn: str | None = None,
-        batch_size: int = 200,
-        poll_interval: float = 1.0,
-        retention_hours: int = 72,
-        on_batch: Callable[[int], Awaitable[None]] | None = None,
-    ) -> None:
-        self._engine = engine
-        self._publisher = publisher
-        self._listen_dsn = listen_dsn
-        self._batch_size = batch_size
-        self._poll_interval = poll_interval
-        self._retention_hours = retention_hours
-        self._on_batch = on_batch
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
-
-    def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self.run(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self._close_listener()
-        close = getattr(self._publisher, "close", None)
-        if close is not None:
-            with contextlib.suppress(Exception):
-                await close()
-
-    async def run(self) -> None:
-        broker_failures = 0
-        cycles = 0
-        while not self._stopping.is_set():
-            await self._ensure_listener()
-            try:
-                published, failed = await self.relay_once()
-                broker_failures = broker_failures + 1 if failed and not published else 0
-            except Exception as exc:  # database away: keep trying, never die
-                log.warning("outbox relay cycle failed", error=str(exc))
-                published, broker_failures = 0, broker_failures + 1
-            cycles += 1
-            if cycles % 600 == 0:
-                await self._prune()
-            if published and not broker_failures:
-                continue  # more may be waiting
-            timeout = (
-                backoff_seconds(broker_failures - 1, base=0.5, cap=15.0)
-                if broker_failures
-                else self._poll_interval
-            )
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
-
-    async def relay_once(self) -> tuple[int, int]:
-        """Claim one batch, publish it, record the outcome. Returns (published, failed)."""
-        async with self._engine.begin() as conn:
-            rows = (await conn.execute(_CLAIM, {"limit": self._batch_size})).all()
-            LAST_BATCH.set(len(rows))
-            if not rows:
-                return 0, 0
-            claimed = [ClaimedMessage(*row) for row in rows]
-            outcomes = await asyncio.gather(
-                *(self._publisher.publish(m) for m in claimed), return_exceptions=True
-            )
-            ok_ids = [m.id for m, out in zip(claimed, outcomes, strict=True) if out is None]
-            failures = [
-                (m, out) for m, out in zip(claimed, outcomes, strict=True) if out is not None
-            ]
-            if ok_ids:
-                await conn.execute(_MARK_PUBLISHED, {"ids": ok_ids})
-            for message, error in failures:
-                FAILED.inc()
-                await conn.execute(
-                    _MARK_FAILED,
-                    {
-                        "id": message.id,
-                        "error": f"{type(error).__name__}: {error}"[:2000],
-                        "delay": backoff_seconds(message.attempts),
-                    },
-                )
-        for m, out in zip(claimed, outcomes, strict=True):
-            if out is None:
-                PUBLISHED.labels(m.exchange).inc()
-        if failures:
-            log.warning(
-                "outbox publish failed",
-                failed=len(failures),
-                published=len(ok_ids),
-                error=str(failures[0][1]),
-            )
-        if self._on_batch is not None:
-            await self._on_batch(len(ok_ids))
-        return len(ok_ids), len(failures)
-
-    async def _prune(self) -> None:
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(_PRUNE, {"hours": self._retention_hours})
-        except Exception as exc:
-            log.warning("outbox prune failed", error=str(exc))
-
-    async def _ensure_listener(self) -> None:
-        if self._listen_dsn is None or (
-            self._listener is not None and not self._listener.is_closed()
-        ):
-            return
-        try:
-            self._listener = await asyncpg.connect(self._listen_dsn, timeout=5)
-            await self._listener.add_listener(NOTIFY_CHANNEL, self._notified)
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            log.warning("outbox listen unavailable; polling", error=str(exc))
-            self._listener = None
-
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()
-
-    async def _close_listener(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close(timeout=2)
-            self._listener = None

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_platform.messaging import ConsumerQueue, declare_topology
-from kohub_platform.outbox import OutboxRelay
+from kohub_platform.relay import OutboxRelay
 
 log = structlog.get_logger("kohub.runtime")
 

@@ -18,7 +18,7 @@ from kohub_host.application.queries import HostQueries
 from kohub_platform.auth import Principal, TokenVerifier
 from kohub_platform.db import Sessions, asyncpg_dsn, create_engine, session_factory
 from kohub_platform.messaging import RabbitPublisher, build_broker
-from kohub_platform.outbox import OutboxRelay
+from kohub_platform.relay import OutboxRelay
 from kohub_platform.settings import ServiceSettings
 from kohub_platform.users import PrincipalCache, upsert_user
 

@@ -14,9 +14,8 @@ from kohub_contracts.enums import (
 )
 from kohub_host.domain.errors import InvalidHost
 from kohub_host.domain.events import HostEdited, HostStatusChanged
-from kohub_host.domain.model import (
-    Host,
-    ObservedStatus,
+from kohub_host.domain.model import Host, ObservedStatus
+from kohub_host.domain.rules import (
     mapping_key,
     normalize_tags,
     validate_adapter_config,

@@ -12,6 +12,8 @@ from kohub_platform.settings import ServiceSettings
 from kohub_platform.web import create_service_app, serve
 from kohub_ticket.adapters.http.controllers import TicketController
 from kohub_ticket.adapters.http.problems import TICKET_EXCEPTION_HANDLERS
+from kohub_ticket.adapters.http.timeline import TicketTimelineController
+from kohub_ticket.adapters.http.workflow import TicketWorkflowController
 from kohub_ticket.adapters.messaging.mapping import EVENT_DOCS
 from kohub_ticket.adapters.messaging.subscribers import QUEUES, register_subscribers
 from kohub_ticket.bootstrap import TicketService, bootstrap
@@ -38,7 +40,12 @@ def create_app(
         version=version("kohub-ticket"),
         description="Tickets, the state machine of seed §2.2, activities, resolutions and "
         "terminal logs.",
-        route_handlers=[TicketController, asyncapi_handler(events_document())],
+        route_handlers=[
+            TicketController,
+            TicketWorkflowController,
+            TicketTimelineController,
+            asyncapi_handler(events_document()),
+        ],
         token_verifier=service.token_verifier,
         ready_checks=runtime.ready_checks(),
         lifespan=[runtime.lifespan],

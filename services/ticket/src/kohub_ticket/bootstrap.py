@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kohub_platform.auth import Principal, TokenVerifier
 from kohub_platform.db import asyncpg_dsn, create_engine, session_factory
 from kohub_platform.messaging import RabbitPublisher, build_broker
-from kohub_platform.outbox import OutboxRelay
+from kohub_platform.relay import OutboxRelay
 from kohub_platform.settings import ServiceSettings
 from kohub_ticket.adapters.http.actors import actor_resolver
 from kohub_ticket.adapters.postgres.queries import SqlTicketQueries

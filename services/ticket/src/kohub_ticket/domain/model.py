@@ -1,4 +1,4 @@
-"""The ticket aggregate and the state machine of seed §2.2, exactly.
+"""The ticket aggregate, moving through the state machine of `states.py`.
 
 Every change is a method that either raises a domain error or records what happened:
 a domain event (for the outbox) and an activity (for the timeline).
@@ -26,57 +26,8 @@ from kohub_ticket.domain.events import (
     TicketEdited,
     TicketOpened,
 )
-
-S = TicketStatus
-TRANSITIONS: dict[TicketStatus, tuple[TicketStatus, ...]] = {
-    S.NEW: (S.RECEIVED, S.CLOSED),
-    S.RECEIVED: (S.ASSIGNED,),
-    S.ASSIGNED: (S.IN_PROGRESS,),
-    S.IN_PROGRESS: (S.PENDING, S.RESOLVED),
-    S.PENDING: (S.IN_PROGRESS, S.RESOLVED),
-    S.RESOLVED: (S.COMPLETED, S.REOPENED),
-    S.COMPLETED: (S.CLOSED, S.REOPENED),
-    S.REOPENED: (S.RECEIVED,),
-    S.CLOSED: (),
-}
-# Statuses in which the assignee may be changed without a status change.
-REASSIGNABLE = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PENDING})
-OPEN_STATUSES = frozenset(s for s in TicketStatus if s not in (S.RESOLVED, S.COMPLETED, S.CLOSED))
-
-
-def allowed_targets(status: TicketStatus) -> tuple[TicketStatus, ...]:
-    return TRANSITIONS[status]
-
-
-@dataclass(slots=True)
-class Activity:
-    id: UUID
-    type: ActivityType
-    user_id: UUID | None
-    created_at: datetime
-    metadata: dict[str, Any]
-    content: str = ""
-    """Free text (a comment); for other types the application renders it from metadata."""
-
-
-@dataclass(slots=True)
-class Resolution:
-    resolver_id: UUID | None
-    summary: str
-    action_taken: str | None
-    ai_suggestion_used: dict[str, Any] | None
-    resolved_at: datetime
-
-
-@dataclass(slots=True)
-class TerminalLog:
-    id: UUID
-    session_id: str
-    user_id: UUID | None
-    host_id: UUID | None
-    command_log: str
-    started_at: datetime
-    ended_at: datetime | None
+from kohub_ticket.domain.records import Activity, Resolution, TerminalLog
+from kohub_ticket.domain.states import REASSIGNABLE, TRANSITIONS, S, allowed_targets
 
 
 @dataclass(slots=True)

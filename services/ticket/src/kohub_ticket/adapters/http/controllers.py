@@ -1,4 +1,4 @@
-"""Ticket API (`/api/v1/tickets`): decode, authorize, call a handler, encode."""
+"""Ticket API (`/api/v1/tickets`), the ticket itself: list, open, read, edit."""
 
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
@@ -10,70 +10,31 @@ from litestar.params import Parameter
 from msgspec import UNSET
 
 from kohub_contracts.common import Page
-from kohub_contracts.enums import Role, TicketPriority, TicketSource, TicketStatus
+from kohub_contracts.enums import TicketPriority, TicketSource, TicketStatus
 from kohub_contracts.tickets import (
-    ActivityResponse,
-    TerminalLogCreateRequest,
-    TerminalLogResponse,
-    TicketAssignRequest,
-    TicketCommentRequest,
     TicketCreateRequest,
     TicketDetailResponse,
     TicketListItem,
-    TicketReasonRequest,
-    TicketResolveRequest,
     TicketSort,
-    TicketTransitionRequest,
     TicketUpdateRequest,
 )
-from kohub_platform.auth import Principal, require_roles
+from kohub_platform.auth import Principal
 from kohub_platform.errors import etag, expected_version
 from kohub_ticket.adapters.http.responses import new_ticket_detail
+from kohub_ticket.adapters.http.support import (
+    ANY_TICKET_READER,
+    OPERATORS,
+    OPERATORS_AND_CUSTOMERS,
+    IfMatch,
+    caller,
+    detail_response,
+)
 from kohub_ticket.application import handlers
-from kohub_ticket.application.actors import Actor
 from kohub_ticket.application.commands import (
-    AddComment,
-    AssignTicket,
-    AttachTerminalLog,
-    ChangeStatus,
     CreateTicket,
-    ResolveTicket,
     UpdateTicket,
 )
 from kohub_ticket.application.queries import TicketFilter
-from kohub_ticket.application.texts import pick_locale
-from kohub_ticket.bootstrap import TicketService
-
-OPERATORS = require_roles(Role.MSP_OPERATOR)
-OPERATORS_AND_CUSTOMERS = require_roles(Role.MSP_OPERATOR, Role.CUSTOMER)
-ANY_TICKET_READER = require_roles(Role.MSP_OPERATOR, Role.CUSTOMER_ADMIN, Role.CUSTOMER)
-CUSTOMERS = require_roles(Role.CUSTOMER)
-IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
-OptionalBody = TicketReasonRequest | None
-
-
-async def _actor(request: Request[Principal, Any, State]) -> tuple[TicketService, Actor]:
-    service: TicketService = request.app.state.ticket_service
-    return service, await service.resolve_actor(request.user)
-
-
-def _locale(request: Request[Any, Any, State]) -> str:
-    service: TicketService = request.app.state.ticket_service
-    return pick_locale(request.headers.get("accept-language"), service.locale)
-
-
-async def _detail(
-    request: Request[Principal, Any, State],
-    service: TicketService,
-    actor: Actor,
-    ticket_id: UUID,
-    status_code: int = 200,
-) -> Response[TicketDetailResponse]:
-    detail = await service.queries.detail(actor, ticket_id, _locale(request))
-    headers = {"ETag": etag(detail.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/tickets/{detail.id}"
-    return Response(detail, status_code=status_code, headers=headers)
 
 
 class TicketController(Controller):
@@ -98,7 +59,7 @@ class TicketController(Controller):
         limit: Annotated[int, Parameter(query="limit", ge=1, le=200)] = 50,
     ) -> Page[TicketListItem]:
         """Customer roles see their own organization's tickets only."""
-        service, actor = await _actor(request)
+        service, actor = await caller(request)
         flt = TicketFilter(
             statuses=tuple(status or ()),
             priorities=tuple(priority or ()),
@@ -119,7 +80,7 @@ class TicketController(Controller):
     async def create_ticket(
         self, request: Request[Principal, Any, State], data: TicketCreateRequest
     ) -> Response[TicketDetailResponse]:
-        service, actor = await _actor(request)
+        service, actor = await caller(request)
         uow = service.uow()
         ticket = await handlers.create_ticket(
             CreateTicket(
@@ -136,7 +97,7 @@ class TicketController(Controller):
         )
         names = getattr(uow, "names", {}).get(ticket.id)
         if names is None:
-            return await _detail(request, service, actor, ticket.id, status_code=201)
+            return await detail_response(request, service, actor, ticket.id, status_code=201)
         detail = new_ticket_detail(ticket, names, actor)
         return Response(
             detail,
@@ -148,8 +109,8 @@ class TicketController(Controller):
     async def get_ticket(
         self, request: Request[Principal, Any, State], ticket_id: UUID
     ) -> Response[TicketDetailResponse]:
-        service, actor = await _actor(request)
-        return await _detail(request, service, actor, ticket_id)
+        service, actor = await caller(request)
+        return await detail_response(request, service, actor, ticket_id)
 
     @put("/{ticket_id:uuid}", guards=[OPERATORS], summary="Edit title, description, priority, host")
     async def update_ticket(
@@ -159,7 +120,7 @@ class TicketController(Controller):
         data: TicketUpdateRequest,
         if_match: IfMatch = None,
     ) -> Response[TicketDetailResponse]:
-        service, actor = await _actor(request)
+        service, actor = await caller(request)
         await handlers.update_ticket(
             UpdateTicket(
                 actor=actor,
@@ -174,194 +135,7 @@ class TicketController(Controller):
             service.uow(),
             service.clock,
         )
-        return await _detail(request, service, actor, ticket_id)
-
-    async def _move(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        target: TicketStatus,
-        reason: str | None,
-        if_match: str | None,
-    ) -> Response[TicketDetailResponse]:
-        service, actor = await _actor(request)
-        await handlers.change_status(
-            ChangeStatus(actor, ticket_id, target, reason, expected_version(if_match)),
-            service.uow(),
-            service.clock,
-        )
-        return await _detail(request, service, actor, ticket_id)
-
-    @post(
-        "/{ticket_id:uuid}/receive",
-        guards=[OPERATORS],
-        status_code=200,
-        summary="NEW/REOPENED → RECEIVED",
-    )
-    async def receive(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        data: OptionalBody = None,
-        if_match: IfMatch = None,
-    ) -> Response[TicketDetailResponse]:
-        reason = data.reason if data else None
-        return await self._move(request, ticket_id, TicketStatus.RECEIVED, reason, if_match)
-
-    @post(
-        "/{ticket_id:uuid}/transition",
-        guards=[OPERATORS],
-        status_code=200,
-        summary="Any move the matrix allows",
-    )
-    async def transition(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        data: TicketTransitionRequest,
-        if_match: IfMatch = None,
-    ) -> Response[TicketDetailResponse]:
-        return await self._move(request, ticket_id, data.to_status, data.reason, if_match)
-
-    @post(
-        "/{ticket_id:uuid}/complete",
-        guards=[CUSTOMERS],
-        status_code=200,
-        summary="Customer confirms: RESOLVED → COMPLETED",
-    )
-    async def complete(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        data: OptionalBody = None,
-        if_match: IfMatch = None,
-    ) -> Response[TicketDetailResponse]:
-        reason = data.reason if data else None
-        return await self._move(request, ticket_id, TicketStatus.COMPLETED, reason, if_match)
-
-    @post(
-        "/{ticket_id:uuid}/reopen",
-        guards=[OPERATORS_AND_CUSTOMERS],
-        status_code=200,
-        summary="RESOLVED/COMPLETED → REOPENED",
-    )
-    async def reopen(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        data: OptionalBody = None,
-        if_match: IfMatch = None,
-    ) -> Response[TicketDetailResponse]:
-        reason = data.reason if data else None
-        return await self._move(request, ticket_id, TicketStatus.REOPENED, reason, if_match)
-
-    @post(
-        "/{ticket_id:uuid}/assign",
-        guards=[OPERATORS],
-        status_code=200,
-        summary="Assign (RECEIVED → ASSIGNED) or hand over",
-    )
-    async def assign(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        data: TicketAssignRequest,
-        if_match: IfMatch = None,
-    ) -> Response[TicketDetailResponse]:
-        service, actor = await _actor(request)
-        await handlers.assign_ticket(
-            AssignTicket(
-                actor, ticket_id, data.assignee_id, data.reason, expected_version(if_match)
-            ),
-            service.uow(),
-            service.clock,
-        )
-        return await _detail(request, service, actor, ticket_id)
-
-    @post(
-        "/{ticket_id:uuid}/resolve",
-        guards=[OPERATORS],
-        status_code=200,
-        summary="Resolve with a resolution",
-    )
-    async def resolve(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        data: TicketResolveRequest,
-        if_match: IfMatch = None,
-    ) -> Response[TicketDetailResponse]:
-        service, actor = await _actor(request)
-        await handlers.resolve_ticket(
-            ResolveTicket(
-                actor,
-                ticket_id,
-                data.summary,
-                data.action_taken,
-                data.ai_suggestion_used,
-                expected_version(if_match),
-            ),
-            service.uow(),
-            service.clock,
-        )
-        return await _detail(request, service, actor, ticket_id)
-
-    @get("/{ticket_id:uuid}/activities", guards=[OPERATORS], summary="The ticket's timeline")
-    async def list_activities(
-        self, request: Request[Principal, Any, State], ticket_id: UUID
-    ) -> list[ActivityResponse]:
-        service, actor = await _actor(request)
-        return await service.queries.activities(actor, ticket_id, _locale(request))
-
-    @post("/{ticket_id:uuid}/comments", guards=[OPERATORS_AND_CUSTOMERS], summary="Comment")
-    async def comment(
-        self, request: Request[Principal, Any, State], ticket_id: UUID, data: TicketCommentRequest
-    ) -> Response[ActivityResponse]:
-        service, actor = await _actor(request)
-        comment_id = await handlers.add_comment(
-            AddComment(actor, ticket_id, data.content), service.uow(), service.clock
-        )
-        timeline = await service.queries.activities(actor, ticket_id, _locale(request))
-        return Response(next(a for a in timeline if a.id == comment_id), status_code=201)
-
-    @get(
-        "/{ticket_id:uuid}/terminal-logs",
-        guards=[OPERATORS],
-        summary="Terminal sessions, with logs",
-    )
-    async def list_terminal_logs(
-        self, request: Request[Principal, Any, State], ticket_id: UUID
-    ) -> list[TerminalLogResponse]:
-        service, actor = await _actor(request)
-        return await service.queries.terminal_logs(actor, ticket_id)
-
-    @post(
-        "/{ticket_id:uuid}/terminal-logs",
-        guards=[OPERATORS],
-        summary="Store a terminal session log",
-    )
-    async def add_terminal_log(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        data: TerminalLogCreateRequest,
-    ) -> Response[TerminalLogResponse]:
-        service, actor = await _actor(request)
-        log_id = await handlers.attach_terminal_log(
-            AttachTerminalLog(
-                actor,
-                ticket_id,
-                data.session_id,
-                data.command_log,
-                data.started_at,
-                data.ended_at,
-                data.host_id,
-            ),
-            service.uow(),
-            service.clock,
-        )
-        logs = await service.queries.terminal_logs(actor, ticket_id)
-        return Response(next(log for log in logs if log.id == log_id), status_code=201)
+        return await detail_response(request, service, actor, ticket_id)
 
 
 def _set(value: Any) -> Any:

@@ -35,7 +35,7 @@ from kohub_ticket.application.actors import Actor
 from kohub_ticket.application.errors import InvalidRequest, TicketNotFound
 from kohub_ticket.application.queries import TicketFilter
 from kohub_ticket.application.texts import describe
-from kohub_ticket.domain.model import allowed_targets
+from kohub_ticket.domain.states import allowed_targets
 
 _SORT_COLUMNS: dict[str, tuple[Any, ...]] = {
     "createdAt": (tickets.c.created_at, tickets.c.id),

@@ -21,7 +21,8 @@ from kohub_ticket.adapters.postgres.tables import (
 )
 from kohub_ticket.application.ports import HostRecord, UserClaims, UserRecord
 from kohub_ticket.domain.events import Resolved
-from kohub_ticket.domain.model import Resolution, Ticket
+from kohub_ticket.domain.model import Ticket
+from kohub_ticket.domain.records import Resolution
 
 _TICKET_STATE = (
     "title",
