@@ -45,6 +45,8 @@ def _bad_tokens(oidc) -> dict[str, str]:
         "not yet valid": oidc.token(["msp-operator"], nbf=now + 3600),
         "wrong issuer": oidc.token(["msp-operator"], iss="https://evil.example/realms/kecp-sso"),
         "wrong audience": oidc.token(["msp-operator"], aud="other", azp="other"),
+        "meant for another service": oidc.token(["msp-operator"], aud="kusthub", azp="kohub"),
+        "id token": oidc.token(["msp-operator"], typ="ID"),
         "alg none": unsigned,
         "hs256 with public key": oidc.hs256_confusion_token(["msp-admin"]),
         "unknown kid": SigningKey.generate().sign({"sub": "x"}),
@@ -61,6 +63,8 @@ def _bad_tokens(oidc) -> dict[str, str]:
         "not yet valid",
         "wrong issuer",
         "wrong audience",
+        "meant for another service",
+        "id token",
         "alg none",
         "hs256 with public key",
         "unknown kid",
@@ -97,9 +101,9 @@ async def test_unknown_kid_refetches_the_key_set(tmp_path) -> None:
 async def test_a_remembered_token_still_expires(oidc) -> None:
     settings = dataclasses.replace(oidc.settings, leeway_seconds=0)
     verifier = TokenVerifier(settings)
-    token = oidc.token(["msp-operator"], exp=int(time.time()) + 1)
+    token = oidc.token(["msp-operator"], exp=int(time.time()) + 3)
     assert (await verifier.verify(token)).roles == {"msp-operator"}
     assert (await verifier.verify(token)).roles == {"msp-operator"}  # from the cache
-    await asyncio.sleep(1.5)
+    await asyncio.sleep(3.5)
     with pytest.raises(Unauthorized):
         await verifier.verify(token)

@@ -197,12 +197,18 @@ class TokenVerifier:
             raise Unauthorized("The token is invalid.") from exc
         if not self._audience_ok(claims):
             raise Unauthorized("The token is meant for another audience.")
+        if claims.get("typ", "Bearer") != "Bearer":  # an ID or refresh token is no access token
+            raise Unauthorized("Only access tokens are accepted.")
         return principal_from_claims(claims)
 
     def _audience_ok(self, claims: dict[str, Any]) -> bool:
+        """`aud` must name kohub. Keycloak access tokens without an audience mapper carry only
+        `aud: account` (or none): then the authorized party `azp` must be kohub."""
         aud = claims.get("aud")
-        audiences = [aud] if isinstance(aud, str) else list(aud or [])
-        return self._settings.audience in audiences or claims.get("azp") == self._settings.audience
+        audiences = {aud} if isinstance(aud, str) else set(aud or [])
+        if self._settings.audience in audiences:
+            return True
+        return audiences <= {"account"} and claims.get("azp") == self._settings.audience
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

@@ -248,3 +248,22 @@ async def test_delete_deactivates_and_maintenance_expires(client, oidc, host_set
         await worker.engine.dispose()
     back = (await client.get(f"/api/v1/hosts/{h['id']}", headers=admin)).json()
     assert back["status"] == "ACTIVE" and back["maintenanceUntil"] is None
+
+
+async def test_customer_admin_reads_status_not_access_details(client, oidc) -> None:
+    org = await organization(client, oidc)
+    h = await register(client, oidc, org)
+    await client.post(
+        f"/api/v1/hosts/{h['id']}/adapters",
+        headers=auth(oidc, "msp-admin"),
+        json={"type": "termix", "config": {"baseUrl": "https://termix.example", "hostId": "4"}},
+    )
+    seen = (
+        await client.get(f"/api/v1/hosts/{h['id']}", headers=auth(oidc, "customer-admin", org=org))
+    ).json()
+    assert seen["sshConfig"] is None and seen["adapters"] == []
+    assert seen["currentStatus"]["status"] == "UNKNOWN"
+    staff = (
+        await client.get(f"/api/v1/hosts/{h['id']}", headers=auth(oidc, "msp-operator"))
+    ).json()
+    assert staff["sshConfig"]["host"] == "10.0.0.1" and len(staff["adapters"]) == 1

@@ -294,3 +294,44 @@ async def test_operations_endpoints(client) -> None:
     assert "/api/v1/tickets/{ticket_id}/transition" in schema["paths"]
     response = await client.get("/health", headers={"X-Request-ID": "abc-123"})
     assert response.headers["x-request-id"] == "abc-123"
+
+
+async def test_customers_see_status_and_conversation_not_internal_work(client, oidc) -> None:
+    op = auth(oidc, "msp-operator")
+    ticket = await create(client, oidc)
+    tid, me = ticket["id"], ticket["reporter"]["id"]
+    await client.post(f"/api/v1/tickets/{tid}/receive", headers=op)
+    await client.post(f"/api/v1/tickets/{tid}/assign", json={"assigneeId": me}, headers=op)
+    await client.post(
+        f"/api/v1/tickets/{tid}/terminal-logs",
+        headers=op,
+        json={
+            "sessionId": "s-1",
+            "commandLog": "cat /etc/shadow",
+            "startedAt": "2026-01-30T10:20:00Z",
+        },
+    )
+    await client.post(
+        f"/api/v1/tickets/{tid}/comments", json={"content": "보고 있습니다"}, headers=op
+    )
+    seen = (await client.get(f"/api/v1/tickets/{tid}", headers=auth(oidc, "customer"))).json()
+    assert {a["type"] for a in seen["activities"]} == {"STATUS_CHANGE", "COMMENT"}
+    assert seen["terminalLogs"] == []
+    staff = (await client.get(f"/api/v1/tickets/{tid}", headers=op)).json()
+    assert {"ASSIGNMENT", "TERMINAL_ACCESS"} <= {a["type"] for a in staff["activities"]}
+
+
+async def test_a_token_cannot_claim_the_system_role(client, oidc) -> None:
+    ticket = await create(client, oidc)
+    intruder = oidc.headers(["customer", "kohub-integration"], OTHER_ORG)
+    response = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=intruder)
+    assert response.status_code == 404
+
+
+async def test_customer_cannot_name_an_unknown_or_foreign_host(client, oidc) -> None:
+    customer = auth(oidc, "customer")
+    unknown = await client.post(
+        "/api/v1/tickets", headers=customer, json={"title": "x", "hostId": str(uuid.uuid4())}
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == "No such host in this organization."

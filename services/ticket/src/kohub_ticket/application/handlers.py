@@ -29,10 +29,7 @@ async def create_ticket(cmd: CreateTicket, uow: UnitOfWork, clock: Clock) -> Tic
     org_id = _organization_for_new_ticket(cmd)
     now = clock()
     async with uow:
-        if cmd.host_id is not None:
-            host = await uow.hosts.get(cmd.host_id)
-            if host is not None and host.org_id != org_id:
-                raise InvalidRequest("The host belongs to another organization.")
+        await _check_host(uow, cmd.host_id, org_id, actor)
         ticket = Ticket.open(
             key="",  # numbered by the repository when stored
             org_id=org_id,
@@ -71,10 +68,7 @@ async def update_ticket(cmd: UpdateTicket, uow: UnitOfWork, clock: Clock) -> Tic
     async with uow:
         ticket = await _load(uow, cmd.ticket_id, cmd.actor, cmd.expected_version)
         _require_operator(cmd.actor)
-        if cmd.host_id is not None:
-            host = await uow.hosts.get(cmd.host_id)
-            if host is not None and host.org_id != ticket.org_id:
-                raise InvalidRequest("The host belongs to another organization.")
+        await _check_host(uow, cmd.host_id, ticket.org_id, cmd.actor)
         changed = ticket.edit(
             actor_id=cmd.actor.user_id,
             at=clock(),
@@ -169,6 +163,17 @@ async def _load(
     if expected_version is not None and expected_version != ticket.version:
         raise StaleVersion(ticket.version)
     return ticket
+
+
+async def _check_host(uow: UnitOfWork, host_id: UUID | None, org_id: UUID, actor: Actor) -> None:
+    """The host must be the organization's. Another organization's host and an unknown one
+    get the same answer; MSP staff may name a host the host service has not announced yet."""
+    if host_id is None:
+        return
+    host = await uow.hosts.get(host_id)
+    staff = actor.is_operator or actor.is_system
+    if (host is None and not staff) or (host is not None and host.org_id != org_id):
+        raise InvalidRequest("No such host in this organization.")
 
 
 def _require_operator(actor: Actor) -> None:

@@ -148,12 +148,15 @@ class SqlHostQueries:
             name=row["name"],
             description=row["description"],
             connection_type=row["connection_type"],
-            ssh_config=SshConfig(**row["ssh_config"]) if row["ssh_config"] else None,
+            # customer-admin reads status, not how MSP staff reach the host or watch it
+            ssh_config=SshConfig(**row["ssh_config"])
+            if row["ssh_config"] and caller.is_operator
+            else None,
             tags=list(row["tags"]),
             status=row["status"],
             organization_id=row["org_id"],
             organization_name=row["org_name"],
-            adapters=adapters,
+            adapters=adapters if caller.is_operator else [],
             current_status=_current(row),
             created_at=row["created_at"],
             updated_at=row["updated_at"],

@@ -3,6 +3,7 @@ current (upserted from claims; cached so reads do not write)."""
 
 from datetime import UTC, datetime
 
+from kohub_contracts.enums import Role
 from kohub_platform.auth import Principal
 from kohub_platform.db import Sessions
 from kohub_platform.users import PrincipalCache
@@ -22,6 +23,8 @@ def actor_resolver(sessions: Sessions) -> PrincipalCache[Actor]:
         )
         async with sessions() as session, session.begin():
             record = await SqlUserDirectory(session).upsert(claims, datetime.now(UTC))
-        return Actor(record.id, principal.roles, claims.org_id, claims.name, principal.subject)
+        # The system role is for the bus consumers (system_actor()); a token cannot claim it.
+        roles = principal.roles - {Role.INTEGRATION.value}
+        return Actor(record.id, roles, claims.org_id, claims.name, principal.subject)
 
     return PrincipalCache(resolve)

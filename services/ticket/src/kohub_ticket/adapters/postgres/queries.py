@@ -37,12 +37,15 @@ from kohub_ticket.application.queries import TicketFilter
 from kohub_ticket.application.texts import describe
 from kohub_ticket.domain.states import allowed_targets
 
+# a host only shows on a ticket of its own organization
+_HOST_OF_TICKET = and_(hosts.c.id == tickets.c.host_id, hosts.c.org_id == tickets.c.org_id)
 _SORT_COLUMNS: dict[str, tuple[Any, ...]] = {
     "createdAt": (tickets.c.created_at, tickets.c.id),
     "updatedAt": (tickets.c.updated_at, tickets.c.id),
     "priority": (tickets.c.priority_rank, tickets.c.created_at, tickets.c.id),
 }
 assignee_users = aliased(users)
+CUSTOMER_VISIBLE_ACTIVITIES = frozenset({ActivityType.STATUS_CHANGE, ActivityType.COMMENT})
 
 
 def _converter(column: Any) -> Any:
@@ -116,7 +119,7 @@ class SqlTicketQueries:
                 tickets.c.updated_at,
                 tickets.c.priority_rank,
             ).select_from(
-                tickets.outerjoin(hosts, hosts.c.id == tickets.c.host_id).outerjoin(
+                tickets.outerjoin(hosts, _HOST_OF_TICKET).outerjoin(
                     assignee_users, assignee_users.c.id == tickets.c.assignee_id
                 )
             ),
@@ -165,7 +168,7 @@ class SqlTicketQueries:
                 resolver.c.name.label("res_by_name"),
             )
             .select_from(
-                tickets.outerjoin(hosts, hosts.c.id == tickets.c.host_id)
+                tickets.outerjoin(hosts, _HOST_OF_TICKET)
                 .outerjoin(organizations, organizations.c.id == tickets.c.org_id)
                 .outerjoin(reporter, reporter.c.id == tickets.c.reporter_id)
                 .outerjoin(assignee_users, assignee_users.c.id == tickets.c.assignee_id)
@@ -178,8 +181,11 @@ class SqlTicketQueries:
             row = (await conn.execute(stmt)).mappings().first()
             if row is None or not actor.can_see(row["org_id"]):
                 raise TicketNotFound()
+            staff = actor.is_operator or actor.is_system
             timeline = await self._activities(conn, ticket_id, locale)
-            logs = await _terminal_logs(conn, ticket_id, with_log=False)
+            if not staff:  # customers follow the status and the conversation, not the work
+                timeline = [a for a in timeline if a.type in CUSTOMER_VISIBLE_ACTIVITIES]
+            logs = await _terminal_logs(conn, ticket_id, with_log=False) if staff else []
         status = TicketStatus(row["status"])
         resolution = None
         if row["res_summary"] is not None:
