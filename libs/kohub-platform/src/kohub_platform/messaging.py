@@ -22,6 +22,7 @@ from faststream.rabbit import (
     RabbitQueue,
 )
 
+from kohub_contracts.events import HOST_EVENT_TYPES, HostEventType
 from kohub_contracts.routing import (
     DEAD_LETTER_EXCHANGE,
     KOHUB_EVENTS_EXCHANGE,
@@ -64,6 +65,19 @@ class ConsumerQueue:
         return RabbitQueue(f"{self.name}.dlq", queue_type=QueueType.QUORUM, durable=True)
 
 
+# Every consumer queue of the suite, declared by every service at start: an event published
+# before its consumer ever ran still waits in its queue instead of being routed nowhere.
+HOST_REFERENCES_QUEUE = ConsumerQueue(
+    "ticket.host-references",
+    KOHUB_EVENTS,
+    tuple(k for k in HOST_EVENT_TYPES if k != HostEventType.STATUS_OBSERVED),
+)
+HOST_STATUS_QUEUE = ConsumerQueue(
+    "host.status-observed", KOHUB_EVENTS, (HostEventType.STATUS_OBSERVED,)
+)
+SUITE_QUEUES: tuple[ConsumerQueue, ...] = (HOST_REFERENCES_QUEUE, HOST_STATUS_QUEUE)
+
+
 def build_broker(amqp_url: str, service: str, *, prefetch: int = 64) -> RabbitBroker:
     return RabbitBroker(
         amqp_url,
@@ -78,7 +92,9 @@ def build_broker(amqp_url: str, service: str, *, prefetch: int = 64) -> RabbitBr
     )
 
 
-async def declare_topology(broker: RabbitBroker, queues: Iterable[ConsumerQueue] = ()) -> None:
+async def declare_topology(
+    broker: RabbitBroker, queues: Iterable[ConsumerQueue] = SUITE_QUEUES
+) -> None:
     """Declare the exchanges, every consumer queue with all its bindings, and their DLQs."""
     declared = {name: await broker.declare_exchange(ex) for name, ex in EXCHANGES.items()}
     for consumer in queues:

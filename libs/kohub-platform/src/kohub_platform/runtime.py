@@ -1,5 +1,7 @@
 """What a service runs beside its HTTP API, started and stopped by the app's lifespan:
-the broker (topology declared, consumers attached), the outbox relay and periodic jobs."""
+the broker (the suite's topology declared, consumers attached), the outbox relay and
+periodic jobs. A service whose broker is away still starts: HTTP answers, `/ready` says
+503, and the broker is retried in the background."""
 
 import asyncio
 import contextlib
@@ -13,10 +15,11 @@ from litestar import Litestar
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from kohub_platform.messaging import ConsumerQueue, declare_topology
+from kohub_platform.messaging import declare_topology
 from kohub_platform.relay import OutboxRelay
 
 log = structlog.get_logger("kohub.runtime")
+BROKER_START_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,19 +34,17 @@ class Runtime:
     engine: AsyncEngine | None = None
     broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
-    queues: Sequence[ConsumerQueue] = ()
     jobs: Sequence[PeriodicJob] = ()
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Litestar) -> AsyncIterator[None]:
-        if self.broker is not None:
-            await self.broker.connect()
-            await declare_topology(self.broker, self.queues)
-            await self.broker.start()
+        self._tasks = [asyncio.create_task(_every(job), name=job.name) for job in self.jobs]
+        if self.broker is not None and not await self._start_broker(timeout=BROKER_START_SECONDS):
+            # RabbitMQ is away: serve HTTP anyway (/ready says so), keep trying in the background.
+            self._tasks.append(asyncio.create_task(self._keep_starting_broker(), name="broker"))
         if self.relay is not None:
             self.relay.start()
-        self._tasks = [asyncio.create_task(_every(job), name=job.name) for job in self.jobs]
         try:
             yield
         finally:
@@ -55,9 +56,29 @@ class Runtime:
             if self.relay is not None:
                 await self.relay.stop()
             if self.broker is not None:
-                await self.broker.stop()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.broker.stop(), timeout=15)
             if self.engine is not None:
                 await self.engine.dispose()
+
+    async def _start_broker(self, timeout: float) -> bool:
+        """Connect, declare the suite's topology, start the consumers."""
+        assert self.broker is not None
+        try:
+            await asyncio.wait_for(self.broker.connect(), timeout=timeout)
+            await declare_topology(self.broker)
+            await self.broker.start()
+        except Exception as exc:
+            log.warning("broker unavailable", error=f"{type(exc).__name__}: {exc}")
+            return False
+        return True
+
+    async def _keep_starting_broker(self) -> None:
+        delay = 1.0
+        while not await self._start_broker(timeout=10):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+        log.info("broker connected; consumers started")
 
     def ready_checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
         checks: dict[str, Callable[[], Awaitable[None]]] = {}

@@ -9,7 +9,7 @@ from litestar import Litestar
 from kohub_host.adapters.http.controllers import HostController, OrganizationController
 from kohub_host.adapters.http.problems import HOST_EXCEPTION_HANDLERS
 from kohub_host.adapters.messaging.mapping import EVENT_DOCS
-from kohub_host.adapters.messaging.subscribers import QUEUES, register_subscribers
+from kohub_host.adapters.messaging.subscribers import register_subscribers
 from kohub_host.application import handlers
 from kohub_host.bootstrap import HostService, bootstrap
 from kohub_host.settings import load_settings
@@ -39,9 +39,7 @@ def create_app(
                 lambda: handlers.end_due_maintenance(service.uow, service.clock),
             )
         )
-    runtime = Runtime(
-        engine=service.engine, broker=service.broker, relay=service.relay, queues=QUEUES, jobs=jobs
-    )
+    runtime = Runtime(engine=service.engine, broker=service.broker, relay=service.relay, jobs=jobs)
     return create_service_app(
         service="host",
         version=version("kohub-host"),

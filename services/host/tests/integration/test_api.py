@@ -233,17 +233,17 @@ async def test_delete_deactivates_and_maintenance_expires(client, oidc, host_set
     assert deleted.status_code == 200 and deleted.json()["status"] == "INACTIVE"
     assert (await client.get(f"/api/v1/hosts/{gone['id']}", headers=admin)).status_code == 200
     h = await register(client, oidc, org)
-    until = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    until = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
     paused = await client.put(
         f"/api/v1/hosts/{h['id']}/lifecycle",
         headers=admin,
         json={"status": "MAINTENANCE", "maintenanceUntil": until},
     )
     assert paused.json()["status"] == "MAINTENANCE"
-    await asyncio.sleep(1.1)
+    await asyncio.sleep(3.2)
     worker = bootstrap(host_settings)  # the job's own engine, on this test's event loop
-    try:
-        assert await handlers.end_due_maintenance(worker.uow, worker.clock) >= 1
+    try:  # the app's own job may get there first: either way the host comes back
+        await handlers.end_due_maintenance(worker.uow, worker.clock)
     finally:
         await worker.engine.dispose()
     back = (await client.get(f"/api/v1/hosts/{h['id']}", headers=admin)).json()

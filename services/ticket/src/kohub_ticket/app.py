@@ -15,7 +15,7 @@ from kohub_ticket.adapters.http.problems import TICKET_EXCEPTION_HANDLERS
 from kohub_ticket.adapters.http.timeline import TicketTimelineController
 from kohub_ticket.adapters.http.workflow import TicketWorkflowController
 from kohub_ticket.adapters.messaging.mapping import EVENT_DOCS
-from kohub_ticket.adapters.messaging.subscribers import QUEUES, register_subscribers
+from kohub_ticket.adapters.messaging.subscribers import register_subscribers
 from kohub_ticket.bootstrap import TicketService, bootstrap
 from kohub_ticket.settings import load_settings
 
@@ -28,13 +28,9 @@ def create_app(
         configure_logging("ticket", settings.log_level)
     service = service or bootstrap(settings)
 
-    queues = []
     if "worker" in settings.roles and service.broker is not None:
         register_subscribers(service.broker, service)
-        queues = QUEUES
-    runtime = Runtime(
-        engine=service.engine, broker=service.broker, relay=service.relay, queues=queues
-    )
+    runtime = Runtime(engine=service.engine, broker=service.broker, relay=service.relay)
     return create_service_app(
         service="ticket",
         version=version("kohub-ticket"),

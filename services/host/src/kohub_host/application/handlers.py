@@ -123,18 +123,18 @@ async def remove_adapter(cmd: RemoveAdapter, uow: UnitOfWork, clock: Clock) -> N
 
 
 async def observe_host_status(cmd: ObserveHostStatus, uow: UnitOfWork) -> bool:
-    """Apply a `host.status.observed` message once; False when it changed nothing."""
+    """Apply a `host.status.observed` message once; False for a message seen before."""
     async with uow:
         if not await uow.first_delivery(STATUS_CONSUMER, cmd.message_id):
             return False
         host = await uow.hosts.get(cmd.host_id)
-        applied = host is not None and host.observe(
+        newer = host is not None and host.observe(
             ObservedStatus(cmd.status, cmd.observed_at, cmd.adapter, cmd.message)
         )
-        if host is not None and applied:
-            await uow.hosts.save(host)
+        if host is not None and newer:
+            await uow.hosts.save_observation(host)
         await uow.commit()  # the inbox row, even for an unknown host: it will not recur
-    return applied
+    return True
 
 
 async def end_due_maintenance(uow_factory, clock: Clock, limit: int = 100) -> int:  # type: ignore[no-untyped-def]

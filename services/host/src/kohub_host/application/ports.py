@@ -25,6 +25,9 @@ class HostRepository(Protocol):
 
     async def save(self, host: Host) -> None: ...
 
+    async def save_observation(self, host: Host) -> None:
+        """Store only the observed status."""
+
     async def name_taken(self, org_id: UUID, name: str, other_than: UUID | None) -> bool: ...
 
     async def adapter_owner(self, mapping_key: str) -> UUID | None:

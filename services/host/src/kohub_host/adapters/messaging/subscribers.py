@@ -7,16 +7,13 @@ from kohub_contracts.events import HostEventType, HostStatusObserved
 from kohub_host.application import handlers
 from kohub_host.application.commands import ObserveHostStatus
 from kohub_platform.consumers import subscribe_envelopes
-from kohub_platform.messaging import KOHUB_EVENTS, ConsumerQueue
-
-STATUS_QUEUE = ConsumerQueue("host.status-observed", KOHUB_EVENTS, (HostEventType.STATUS_OBSERVED,))
-QUEUES = [STATUS_QUEUE]
+from kohub_platform.messaging import HOST_STATUS_QUEUE
 
 
 def register_subscribers(broker: RabbitBroker, service) -> None:  # type: ignore[no-untyped-def]
-    async def on_status(envelope: Envelope[HostStatusObserved]) -> None:
+    async def on_status(envelope: Envelope[HostStatusObserved]) -> bool:
         data = envelope.data
-        await handlers.observe_host_status(
+        return await handlers.observe_host_status(
             ObserveHostStatus(
                 envelope.event_id,
                 data.host_id,
@@ -29,5 +26,5 @@ def register_subscribers(broker: RabbitBroker, service) -> None:  # type: ignore
         )
 
     subscribe_envelopes(
-        broker, STATUS_QUEUE, {HostEventType.STATUS_OBSERVED: HostStatusObserved}, on_status
+        broker, HOST_STATUS_QUEUE, {HostEventType.STATUS_OBSERVED: HostStatusObserved}, on_status
     )

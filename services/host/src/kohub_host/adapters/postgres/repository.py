@@ -75,6 +75,20 @@ class SqlHostRepository:
         await self._write_adapters(host)
         self.seen[host.id] = host
 
+    async def save_observation(self, host: Host) -> None:
+        """Only the observed status: a heartbeat is no edit (no new version, no event)."""
+        observed = host.observed
+        await self._session.execute(
+            update(hosts)
+            .where(hosts.c.id == host.id)
+            .values(
+                observed_status=observed.status.value,
+                observed_at=observed.checked_at,
+                observed_adapter=observed.adapter.value if observed.adapter else None,
+                observed_message=observed.message,
+            )
+        )
+
     async def name_taken(self, org_id: UUID, name: str, other_than: UUID | None) -> bool:
         stmt = select(hosts.c.id).where(
             hosts.c.org_id == org_id, func.lower(hosts.c.name) == name.lower()
@@ -133,10 +147,6 @@ def _row(host: Host) -> dict[str, Any]:
         "status": host.status.value,
         "maintenance_until": host.maintenance_until,
         "updated_at": host.updated_at,
-        "observed_status": host.observed.status.value,
-        "observed_at": host.observed.checked_at,
-        "observed_adapter": host.observed.adapter.value if host.observed.adapter else None,
-        "observed_message": host.observed.message,
     }
 
 
