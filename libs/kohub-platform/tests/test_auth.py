@@ -4,6 +4,7 @@ import asyncio
 import dataclasses
 import time
 
+import httpx
 import jwt
 import pytest
 
@@ -107,3 +108,22 @@ async def test_a_remembered_token_still_expires(oidc) -> None:
     await asyncio.sleep(3.5)
     with pytest.raises(Unauthorized):
         await verifier.verify(token)
+
+
+async def test_an_unreachable_key_set_is_not_asked_again_and_again() -> None:
+    """With the identity provider away, unknown-kid tokens are refused at once rather than
+    each waiting for a fetch."""
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(503)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    cache = JwksCache("http://idp/certs", min_refresh_interval=60, client=client)
+    for _ in range(20):
+        with pytest.raises(Unauthorized):
+            await cache.key_for("some-kid")
+    assert calls == 1
+    await client.aclose()

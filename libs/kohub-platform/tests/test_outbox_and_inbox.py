@@ -10,7 +10,7 @@ import pytest_asyncio
 from sqlalchemy import MetaData, text
 
 from kohub_platform.db import SqlUnitOfWork, asyncpg_dsn, create_engine, session_factory
-from kohub_platform.inbox import first_delivery, inbox_table
+from kohub_platform.inbox import first_delivery, inbox_table, prune_inbox
 from kohub_platform.messaging import RabbitPublisher, build_broker, declare_topology
 from kohub_platform.outbox import envelope_message, outbox_table
 from kohub_platform.relay import ClaimedMessage, OutboxRelay
@@ -212,3 +212,25 @@ async def test_inbox_first_delivery_only_once(engine) -> None:
 
 async def _len_at_least(items: list, n: int) -> bool:
     return len(items) >= n
+
+
+async def test_old_inbox_entries_are_pruned(engine) -> None:
+    sessions = session_factory(engine)
+    old, recent = str(uuid.uuid4()), str(uuid.uuid4())
+    async with sessions() as session, session.begin():
+        await first_delivery(session, "pruned", old)
+        await first_delivery(session, "pruned", recent)
+        await session.execute(
+            text(
+                "UPDATE inbox SET received_at = now() - interval '30 days' WHERE message_id = :id"
+            ),
+            {"id": old},
+        )
+    assert await prune_inbox(engine) >= 1
+    async with sessions() as session:
+        left = (
+            (await session.execute(text("SELECT message_id FROM inbox WHERE consumer = 'pruned'")))
+            .scalars()
+            .all()
+        )
+    assert left == [recent]

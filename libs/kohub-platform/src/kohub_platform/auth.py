@@ -99,25 +99,30 @@ class JwksCache:
         self._client = client
         self._keys: dict[str, Any] = {}
         self._fetched_at = 0.0
+        self._attempted_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def key_for(self, kid: str | None) -> Any:
         now = time.monotonic()
-        if not self._keys or now - self._fetched_at > self._ttl:
-            await self._refresh(force=True)
-        elif kid not in self._keys and now - self._fetched_at > self._min_refresh_interval:
-            # A new kid usually means the realm rotated its keys.
-            await self._refresh(force=False)
+        stale = not self._keys or now - self._fetched_at > self._ttl
+        if stale or kid not in self._keys:  # a new kid usually means the realm rotated keys
+            await self._refresh()
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
         if kid not in self._keys:
             raise Unauthorized("The token was signed by an unknown key.")
         return self._keys[kid]
 
-    async def _refresh(self, *, force: bool) -> None:
+    async def _refresh(self) -> None:
+        """At most one fetch at a time and one per `min_refresh_interval`, successful or not:
+        while the identity provider is away, requests use the keys they have (or are refused
+        at once) instead of queueing behind fetches."""
+        if time.monotonic() - self._attempted_at < self._min_refresh_interval:
+            return
         async with self._lock:
-            if not force and time.monotonic() - self._fetched_at <= self._min_refresh_interval:
-                return
+            if time.monotonic() - self._attempted_at < self._min_refresh_interval:
+                return  # another request refreshed while this one waited
+            self._attempted_at = time.monotonic()
             try:
                 document = await self._fetch()
             except (httpx.HTTPError, OSError, ValueError) as exc:
@@ -129,9 +134,13 @@ class JwksCache:
             for jwk in document.get("keys", []):
                 if jwk.get("kty") != "RSA" or jwk.get("use", "sig") != "sig":
                     continue
-                keys[jwk.get("kid", "")] = jwt.PyJWK(jwk, algorithm=PINNED_ALGORITHM).key
-            self._keys = keys
-            self._fetched_at = time.monotonic()
+                try:
+                    keys[jwk.get("kid", "")] = jwt.PyJWK(jwk, algorithm=PINNED_ALGORITHM).key
+                except jwt.PyJWKError as exc:  # one bad key must not cost the others
+                    log.warning("jwks key skipped", kid=jwk.get("kid"), error=str(exc))
+            if keys:
+                self._keys = keys
+                self._fetched_at = time.monotonic()
 
     async def _fetch(self) -> dict[str, Any]:
         if self._url.startswith("file://"):

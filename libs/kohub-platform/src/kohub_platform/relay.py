@@ -9,6 +9,7 @@ and backs off per row when publishing fails.
 import asyncio
 import contextlib
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -71,9 +72,11 @@ _MARK_FAILED = text(
     "UPDATE outbox SET attempts = attempts + 1, last_error = :error, "
     "next_attempt_at = now() + make_interval(secs => :delay) WHERE id = :id"
 )
+PRUNE_BATCH = 5000
+PRUNE_EVERY_SECONDS = 600.0
 _PRUNE = text(
     "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < "
-    "now() - make_interval(hours => :hours) LIMIT 5000)"
+    "now() - make_interval(hours => :hours) LIMIT :batch)"
 )
 
 
@@ -127,18 +130,18 @@ class OutboxRelay:
 
     async def run(self) -> None:
         broker_failures = 0
-        cycles = 0
+        next_prune = 0.0
         while not self._stopping.is_set():
-            await self._ensure_listener()
             try:
+                await self._ensure_listener()
                 published, failed = await self.relay_once()
                 broker_failures = broker_failures + 1 if failed and not published else 0
             except Exception as exc:  # database away: keep trying, never die
                 log.warning("outbox relay cycle failed", error=str(exc))
                 published, broker_failures = 0, broker_failures + 1
-            cycles += 1
-            if cycles % 600 == 0:
+            if time.monotonic() >= next_prune:
                 await self._prune()
+                next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
             if published and not broker_failures:
                 continue  # more may be waiting
             timeout = (
@@ -192,9 +195,15 @@ class OutboxRelay:
         return len(ok_ids), len(failures)
 
     async def _prune(self) -> None:
+        """Published rows older than the retention go, in batches, until none are left."""
         try:
-            async with self._engine.begin() as conn:
-                await conn.execute(_PRUNE, {"hours": self._retention_hours})
+            while True:
+                async with self._engine.begin() as conn:
+                    result = await conn.execute(
+                        _PRUNE, {"hours": self._retention_hours, "batch": PRUNE_BATCH}
+                    )
+                if result.rowcount < PRUNE_BATCH:
+                    return
         except Exception as exc:
             log.warning("outbox prune failed", error=str(exc))
 
@@ -203,11 +212,16 @@ class OutboxRelay:
             self._listener is not None and not self._listener.is_closed()
         ):
             return
+        listener = None
         try:
-            self._listener = await asyncpg.connect(self._listen_dsn, timeout=5)
-            await self._listener.add_listener(NOTIFY_CHANNEL, self._notified)
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            listener = await asyncpg.connect(self._listen_dsn, timeout=5)
+            await listener.add_listener(NOTIFY_CHANNEL, self._notified)
+            self._listener = listener
+        except Exception as exc:  # the relay polls meanwhile; never let this stop it
             log.warning("outbox listen unavailable; polling", error=str(exc))
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.close(timeout=2)
             self._listener = None
 
     def _notified(self, *_: Any) -> None:

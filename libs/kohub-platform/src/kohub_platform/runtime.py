@@ -15,11 +15,13 @@ from litestar import Litestar
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kohub_platform.inbox import prune_inbox
 from kohub_platform.messaging import declare_topology
 from kohub_platform.relay import OutboxRelay
 
 log = structlog.get_logger("kohub.runtime")
 BROKER_START_SECONDS = 5.0
+INBOX_PRUNE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,13 @@ class Runtime:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Litestar) -> AsyncIterator[None]:
-        self._tasks = [asyncio.create_task(_every(job), name=job.name) for job in self.jobs]
+        jobs = list(self.jobs)
+        if self.engine is not None:
+            engine = self.engine
+            jobs.append(
+                PeriodicJob("prune-inbox", INBOX_PRUNE_SECONDS, lambda: prune_inbox(engine))
+            )
+        self._tasks = [asyncio.create_task(_every(job), name=job.name) for job in jobs]
         if self.broker is not None and not await self._start_broker(timeout=BROKER_START_SECONDS):
             # RabbitMQ is away: serve HTTP anyway (/ready says so), keep trying in the background.
             self._tasks.append(asyncio.create_task(self._keep_starting_broker(), name="broker"))

@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.PrimaryKeyConstraint('consumer', 'message_id', name=op.f('pk_inbox'))
     )
+    op.create_index('ix_inbox_received_at', 'inbox', ['received_at'], unique=False)
     op.create_table('organizations',
     sa.Column('id', sa.UUID(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=True),
@@ -218,6 +219,7 @@ def downgrade() -> None:
     op.drop_index('ix_outbox_pending', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
     op.drop_table('outbox')
     op.drop_table('organizations')
+    op.drop_index('ix_inbox_received_at', table_name='inbox')
     op.drop_table('inbox')
     op.drop_table('hosts')
     # ### end Alembic commands ###
