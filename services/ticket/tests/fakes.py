@@ -19,10 +19,14 @@ from kohub_ticket.domain.model import Ticket
 
 
 class FakeTicketRepository(TicketRepository):
+    """Like the database: what a unit of work writes is staged, and becomes visible in
+    `rows` and `activities` only when it commits."""
+
     def __init__(self) -> None:
         self.rows: dict[UUID, Ticket] = {}
         self.activities: dict[UUID, list] = {}
         self.seen: dict[UUID, Ticket] = {}
+        self.staged: dict[UUID, tuple[Ticket, list]] = {}
         self._numbers: dict[int, int] = {}
 
     async def add(self, ticket: Ticket) -> None:
@@ -44,12 +48,20 @@ class FakeTicketRepository(TicketRepository):
         self._store(ticket)
 
     def _store(self, ticket: Ticket) -> None:
-        self.activities.setdefault(ticket.id, []).extend(ticket.new_activities)
+        _, activities = self.staged.get(ticket.id, (None, []))
+        activities = [*activities, *ticket.new_activities]
         ticket.new_activities.clear()
         ticket.new_terminal_logs.clear()
         self.seen[ticket.id] = ticket
-        self.rows[ticket.id] = copy.deepcopy(ticket)
-        self.rows[ticket.id].events.clear()
+        snapshot = copy.deepcopy(ticket)
+        snapshot.events.clear()
+        self.staged[ticket.id] = (snapshot, activities)
+
+    def apply_staged(self) -> None:
+        for ticket_id, (snapshot, activities) in self.staged.items():
+            self.rows[ticket_id] = snapshot
+            self.activities.setdefault(ticket_id, []).extend(activities)
+        self.staged.clear()
 
 
 class FakeUserDirectory(UserDirectory):
@@ -101,17 +113,20 @@ class FakeUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> "FakeUnitOfWork":
         self.tickets.seen.clear()
+        self.tickets.staged.clear()
         self.committed = False
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self.tickets.seen.clear()
+        self.tickets.staged.clear()  # not committed: rolled back
 
     async def commit(self) -> None:
         for ticket in self.tickets.seen.values():
             names = Names(users={u.id: u.name for u in self.users.users.values()})
             self.published.extend(outbox_messages(ticket, names))
             ticket.events.clear()
+        self.tickets.apply_staged()
         self.committed = True
 
 

@@ -97,7 +97,7 @@ def upgrade() -> None:
     sa.Column('type', sa.String(length=30), nullable=False),
     sa.Column('config', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('mapping_key', sa.String(length=600), nullable=False),
+    sa.Column('mapping_key', sa.Text(), nullable=False),
     sa.Column('last_sync_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['host_id'], ['hosts.id'], name=op.f('fk_host_adapters_host_id_hosts'), ondelete='CASCADE'),

@@ -80,7 +80,11 @@ def validate_adapter_config(adapter_type: AdapterType, config: dict[str, Any]) -
             or not matchers
             or len(matchers) > 10
             or not all(
-                isinstance(k, str) and k and isinstance(v, str) and v for k, v in matchers.items()
+                isinstance(k, str)
+                and 0 < len(k) <= 100
+                and isinstance(v, str)
+                and 0 < len(v) <= 200
+                for k, v in matchers.items()
             )
         ):
             raise InvalidHost(
@@ -97,6 +101,10 @@ def validate_adapter_config(adapter_type: AdapterType, config: dict[str, Any]) -
     if not base_url.startswith(("http://", "https://")):
         raise InvalidHost("config.baseUrl", "config.baseUrl must be an http(s) URL.")
     return {"baseUrl": base_url.rstrip("/"), "hostId": text("hostId")}
+
+
+def _label(value: Any, max_len: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= max_len
 
 
 def mapping_key(adapter_type: AdapterType, config: dict[str, Any]) -> str | None:

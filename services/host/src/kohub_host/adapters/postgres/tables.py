@@ -80,7 +80,7 @@ host_adapters = Table(
     Column("type", String(30), nullable=False),
     Column("config", JSONB, nullable=False),
     Column("status", String(10), nullable=False),
-    Column("mapping_key", String(600), nullable=False, unique=True),
+    Column("mapping_key", Text, nullable=False, unique=True),
     Column("last_sync_at", TS),
     Column("created_at", TS, nullable=False, server_default=func.now()),
     Index("ix_host_adapters_host", "host_id"),
