@@ -164,7 +164,10 @@ def expected_version(if_match: str | None) -> int | None:
     did not issue matches no version, so the write is refused with 412."""
     if if_match is None or if_match.strip() == "*":
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
+    value = if_match.strip()
+    if value.startswith("W/"):  # If-Match compares strongly: a weak tag matches nothing
+        return -1
+    value = value.strip('"')
     return int(value[1:]) if value.startswith("v") and value[1:].isdigit() else -1
 
 

@@ -221,6 +221,10 @@ async def test_stale_if_match_answers_412(client, oidc) -> None:
     assert first.status_code == 200 and first.headers["etag"] == '"v2"'
     stale = await client.put(url, json={"priority": "CRITICAL"}, headers={**op, "If-Match": '"v1"'})
     assert stale.status_code == 412
+    weak = await client.put(
+        url, json={"priority": "CRITICAL"}, headers={**op, "If-Match": 'W/"v2"'}
+    )
+    assert weak.status_code == 412, "If-Match compares strongly"
     assert (await client.get(url, headers=op)).json()["priority"] == "LOW"
 
 
