@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy import Integer, bindparam, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,7 +44,23 @@ _TICKET_STATE = (
 _INSERT_TICKET = (
     insert(tickets)
     .values(key=func.next_ticket_key(bindparam("year", type_=Integer)))
-    .returning(tickets.c.key)
+    # the names its created event carries, in the same round trip
+    .returning(
+        tickets.c.key,
+        # correlated to the inserted row (SQLAlchemy does not correlate inside RETURNING)
+        literal_column("(SELECT name FROM organizations WHERE id = tickets.org_id)").label(
+            "organization_name"
+        ),
+        literal_column(
+            "(SELECT name FROM hosts WHERE id = tickets.host_id AND org_id = tickets.org_id)"
+        ).label("host_name"),
+        literal_column(
+            "(SELECT status FROM hosts WHERE id = tickets.host_id AND org_id = tickets.org_id)"
+        ).label("host_status"),
+        literal_column(
+            "(SELECT coalesce(name, email) FROM users WHERE id = tickets.reporter_id)"
+        ).label("reporter_name"),
+    )
 )
 _UPDATE_TICKET = (
     update(tickets)
@@ -57,9 +73,10 @@ class SqlTicketRepository:
     def __init__(self, session: AsyncConnection) -> None:
         self._session = session
         self.seen: dict[UUID, Ticket] = {}
+        self.names_at_insert: dict[UUID, dict[str, Any]] = {}
 
     async def add(self, ticket: Ticket) -> None:
-        ticket.key = (
+        inserted = (
             await self._session.execute(
                 _INSERT_TICKET,
                 {
@@ -74,7 +91,9 @@ class SqlTicketRepository:
                     "version": ticket.version,
                 },
             )
-        ).scalar_one()
+        ).one()
+        ticket.key = inserted.key
+        self.names_at_insert[ticket.id] = inserted._asdict()
         await self._write_children(ticket)
         self.seen[ticket.id] = ticket
 

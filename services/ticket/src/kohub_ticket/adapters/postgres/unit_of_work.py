@@ -14,6 +14,7 @@ from kohub_ticket.adapters.postgres.repository import (
     SqlTicketRepository,
     SqlUserDirectory,
 )
+from kohub_ticket.domain.model import Ticket
 
 # One round trip for every name an event carries.
 _NAMES = text(
@@ -45,24 +46,42 @@ class TicketUnitOfWork(SqlUnitOfWork):
         for ticket in self.tickets.seen.values():
             if not ticket.events:
                 continue
-            row = (
-                await self.session.execute(
-                    _NAMES,
-                    {
-                        "org_id": ticket.org_id,
-                        "host_id": ticket.host_id,
-                        "user_ids": list(user_ids_of(ticket)),
-                    },
-                )
-            ).one()
-            names = Names(
-                users={UUID(k): v for k, v in row.users.items()},
-                host_name=row.host_name,
-                host_status=row.host_status,
-                organization_name=row.organization_name,
-            )
+            names = self._names_known_at_insert(ticket)
+            if names is None:
+                names = await self._names(ticket)
             self.names[ticket.id] = names
             for message in outbox_messages(ticket, names):
                 self.outbox.add(message)
             ticket.events.clear()
         await super().commit()
+
+    def _names_known_at_insert(self, ticket: Ticket) -> Names | None:
+        """A ticket just opened: its INSERT returned every name its event needs."""
+        known = self.tickets.names_at_insert.get(ticket.id)
+        if known is None or user_ids_of(ticket) - {ticket.reporter_id}:
+            return None
+        users = {ticket.reporter_id: known["reporter_name"]} if ticket.reporter_id else {}
+        return Names(
+            users=users,
+            host_name=known["host_name"],
+            host_status=known["host_status"],
+            organization_name=known["organization_name"],
+        )
+
+    async def _names(self, ticket: Ticket) -> Names:
+        row = (
+            await self.session.execute(
+                _NAMES,
+                {
+                    "org_id": ticket.org_id,
+                    "host_id": ticket.host_id,
+                    "user_ids": list(user_ids_of(ticket)),
+                },
+            )
+        ).one()
+        return Names(
+            users={UUID(k): v for k, v in row.users.items()},
+            host_name=row.host_name,
+            host_status=row.host_status,
+            organization_name=row.organization_name,
+        )
