@@ -40,6 +40,7 @@ def subscribe_envelopes(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=consumer.name,
         description=f"Consumes {', '.join(consumer.routing_keys)}",
+        decoder=_raw_body,  # msgspec decodes below; garbage must reach us to be dead-lettered
     )
     async def on_message(body: Any, message: RabbitMessage) -> None:
         clear_contextvars()
@@ -68,6 +69,10 @@ def subscribe_envelopes(
             raise
         # a handler answers False for a message its inbox had already seen
         CONSUMED.labels(consumer.name, "duplicate" if applied is False else "handled").inc()
+
+
+async def _raw_body(message: Any) -> bytes:
+    return message.body
 
 
 def decode(body: bytes, data_types: dict[str, type[Any]]) -> Envelope[Any]:

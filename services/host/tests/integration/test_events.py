@@ -121,20 +121,24 @@ async def test_observed_status_is_applied_once(client, oidc, channel) -> None:
     assert detail["version"] == h["version"], "a heartbeat is no edit: If-Match stays valid"
 
 
-async def test_malformed_status_message_is_dead_lettered(client, channel) -> None:
+async def test_malformed_status_messages_are_dead_lettered(client, channel) -> None:
     exchange = await channel.get_exchange("kohub.events")
-    await exchange.publish(
-        aio_pika.Message(b'{"eventId": "x", "data": 1}', message_id="bad-1"),
-        routing_key="host.status.observed",
-    )
+    bad = {"bad-shape": b'{"eventId": "x", "data": 1}', "bad-json": b"\x00 not json {"}
+    for message_id, body in bad.items():
+        await exchange.publish(
+            aio_pika.Message(body, message_id=message_id, content_type="application/json"),
+            routing_key="host.status.observed",
+        )
     dlq = await channel.declare_queue("host.status-observed.dlq", passive=True)
+    seen: set[str] = set()
 
-    async def dead():
-        return await dlq.get(fail=False)
+    async def both_dead():
+        while (message := await dlq.get(fail=False)) is not None:
+            seen.add(message.message_id)
+            await message.ack()
+        return seen >= set(bad)
 
-    message = await eventually(dead)
-    assert message.message_id == "bad-1"
-    await message.ack()
+    assert await eventually(both_dead)
 
 
 async def test_ticket_service_shows_host_and_organization_names(
