@@ -10,7 +10,10 @@ from pathlib import Path
 import httpx
 import pytest_asyncio
 
+from kohub_platform.testing import migrate
+
 ROOT = Path(__file__).resolve().parents[2]
+
 pytest_plugins = ["kohub_platform.testing"]
 
 
@@ -21,15 +24,15 @@ def free_port() -> int:
 
 
 class ServiceProcess:
-    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
-        self.env, self.port, self.log = env, port, log
+    def __init__(self, name: str, env: dict[str, str], port: int, log: Path) -> None:
+        self.name, self.env, self.port, self.log = name, env, port, log
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{port}"
 
     async def start(self) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", "from kohub_ticket.app import main; main()"],
+            self.process = subprocess.Popen(  # noqa: S603 - our own entry point
+                [sys.executable, "-c", f"from kohub_{self.name}.app import main; main()"],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -52,9 +55,10 @@ class ServiceProcess:
         return self.process.wait(timeout=30)
 
 
-@pytest_asyncio.fixture(scope="session")
-async def ticket_service(database_factory, amqp_url, oidc, tmp_path_factory):
-    url = await database_factory("e2e_ticket")
+async def started(name: str, database_factory, amqp_url, oidc, tmp_path_factory):
+    """The service `name` as its own process, on its own migrated database."""
+    url = await database_factory(f"e2e_{name}")
+    migrate(ROOT / "services" / name, url)
     env = {
         **os.environ,
         "KOHUB_DATABASE_URL": url,
@@ -64,15 +68,23 @@ async def ticket_service(database_factory, amqp_url, oidc, tmp_path_factory):
         "KOHUB_OIDC_AUDIENCE": oidc.audience,
         "PORT": str(free_port()),
     }
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=ROOT / "services" / "ticket",
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    service = ServiceProcess(env, int(env["PORT"]), tmp_path_factory.mktemp("e2e") / "ticket.log")
+    log = tmp_path_factory.mktemp("e2e") / f"{name}.log"
+    service = ServiceProcess(name, env, int(env["PORT"]), log)
     await service.start()
+    return service
+
+
+@pytest_asyncio.fixture(scope="session")
+async def ticket_service(database_factory, amqp_url, oidc, tmp_path_factory):
+    service = await started("ticket", database_factory, amqp_url, oidc, tmp_path_factory)
+    yield service
+    if service.process and service.process.poll() is None:
+        service.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def host_service(database_factory, amqp_url, oidc, tmp_path_factory):
+    service = await started("host", database_factory, amqp_url, oidc, tmp_path_factory)
     yield service
     if service.process and service.process.poll() is None:
         service.stop()
