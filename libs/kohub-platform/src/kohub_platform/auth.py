@@ -22,13 +22,12 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from kohub_contracts.enums import Role
-from kohub_platform.errors import Forbidden, NotFound, Unauthorized
+from kohub_platform.errors import Forbidden, Unauthorized
 from kohub_platform.settings import OidcSettings
 
 log = structlog.get_logger("kohub.auth")
 PINNED_ALGORITHM = "RS256"
 OPERATOR_ROLES = frozenset({Role.MSP_ADMIN.value, Role.MSP_OPERATOR.value})
-CUSTOMER_ROLES = frozenset({Role.CUSTOMER_ADMIN.value, Role.CUSTOMER.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,23 +62,6 @@ class Principal:
             return UUID(self.org_id) if self.org_id else None
         except ValueError:
             return None
-
-    def visible_org(self) -> UUID | None:
-        """None for MSP staff (every organization); the caller's own organization otherwise."""
-        if self.is_operator:
-            return None
-        org = self.org_uuid()
-        if org is None:
-            # A customer token without an organization sees nothing rather than everything.
-            raise Forbidden("The token carries no organization (org_id claim).")
-        return org
-
-    def ensure_can_see(self, org_id: UUID, what: str = "resource") -> None:
-        """A customer asking for another organization's data learns nothing: 404."""
-        if self.is_operator:
-            return
-        if self.org_uuid() != org_id:
-            raise NotFound(f"No such {what}.")
 
 
 class JwksCache:

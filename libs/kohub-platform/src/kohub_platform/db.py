@@ -4,7 +4,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from kohub_platform.outbox import OutboxBuffer
@@ -47,12 +47,6 @@ def session_factory(engine: AsyncEngine) -> Sessions:
 def asyncpg_dsn(sqlalchemy_url: str) -> str:
     """The same database as a plain libpq URL, for asyncpg connections of our own (LISTEN)."""
     return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
-async def database_ready(engine: AsyncEngine) -> bool:
-    async with engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
-    return True
 
 
 class SqlUnitOfWork:

@@ -44,14 +44,6 @@ class Conflict(ProblemError):
     status, type_name = 409, "conflict"
 
 
-class PreconditionFailed(ProblemError):
-    status, type_name = 412, "precondition-failed"
-
-
-class Unprocessable(ProblemError):
-    status, type_name = 422, "unprocessable"
-
-
 class Unauthorized(ProblemError):
     status, type_name = 401, "unauthorized"
 

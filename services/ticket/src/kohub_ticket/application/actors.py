@@ -50,7 +50,3 @@ class Actor:
         if self.is_operator and target is not TicketStatus.COMPLETED:
             return True
         return self.is_customer and target in CUSTOMER_MOVES
-
-
-def system_actor(name: str) -> Actor:
-    return Actor(user_id=None, roles=frozenset({Role.INTEGRATION.value}), org_id=None, name=name)

@@ -16,7 +16,6 @@ TRANSITIONS: dict[TicketStatus, tuple[TicketStatus, ...]] = {
 }
 # Statuses in which the assignee may be changed without a status change.
 REASSIGNABLE = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PENDING})
-OPEN_STATUSES = frozenset(s for s in TicketStatus if s not in (S.RESOLVED, S.COMPLETED, S.CLOSED))
 
 
 def allowed_targets(status: TicketStatus) -> tuple[TicketStatus, ...]:

@@ -23,7 +23,7 @@ def actor_resolver(sessions: Sessions) -> PrincipalCache[Actor]:
         )
         async with sessions() as session, session.begin():
             record = await SqlUserDirectory(session).upsert(claims, datetime.now(UTC))
-        # The system role is for the bus consumers (system_actor()); a token cannot claim it.
+        # The system role is for the service's own bus consumers; a token cannot claim it.
         roles = principal.roles - {Role.INTEGRATION.value}
         return Actor(record.id, roles, claims.org_id, claims.name, principal.subject)
 
