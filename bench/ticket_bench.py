@@ -80,7 +80,6 @@ async def outbox_check(dsn: str) -> str:
     try:
         created = await db.fetchval("SELECT count(*) FROM tickets") - TICKETS
         rows = await db.fetchval("SELECT count(*) FROM outbox WHERE event_type = 'ticket.created'")
-        await asyncio.sleep(0)
     finally:
         await db.close()
     match = "one per ticket" if rows == created else "MISMATCH"
@@ -95,7 +94,6 @@ def main() -> None:
         token = box.token(["msp-operator"])
         for workers in (1, 2):
             with running("ticket", box, workers) as url:
-                time.sleep(1)
                 if workers == 1:
                     for query in LIST_QUERIES:
                         target = f"{url}/api/v1/tickets?{query}&organizationId={orgs[7]}&limit=50"

@@ -1,6 +1,5 @@
 """End to end: the ticket service started as its own process, driven over HTTP and AMQP."""
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -10,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest_asyncio
 
-from kohub_platform.testing import migrate
+from kohub_platform.testing import eventually, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,17 +36,17 @@ class ServiceProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        async with httpx.AsyncClient() as client:
-            for _ in range(200):
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"service exited: {self.log.read_text()[-2000:]}")
-                try:
-                    if (await client.get(f"{self.url}/ready")).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise RuntimeError("service did not become ready")
+
+        async def ready() -> bool:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"service exited: {self.log.read_text()[-2000:]}")
+            try:
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(f"{self.url}/ready")).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await eventually(ready, timeout=30, interval=0.1)
 
     def stop(self) -> int:
         assert self.process is not None

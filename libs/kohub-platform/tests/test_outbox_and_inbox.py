@@ -86,9 +86,13 @@ async def test_relay_publishes_each_event_persistent_with_event_id_in_order(
     relay.start()
     try:
         await eventually(lambda: _len_at_least(received, len(ids)))
-        await asyncio.sleep(0.3)  # anything extra would arrive now
+        # a later event: once it is in, nothing written before it is still on its way
+        sentinel = await _write(engine, routing_key, aggregates=1, per_aggregate=1)
+        await eventually(lambda: _len_at_least(received, len(ids) + 1))
     finally:
         await relay.stop()
+    assert received[-1].message_id == sentinel[0]
+    received = received[:-1]
     assert sorted(m.message_id for m in received) == sorted(ids)
     assert all(m.delivery_mode == aio_pika.DeliveryMode.PERSISTENT for m in received)
     bodies = [msgspec.json.decode(m.body) for m in received]
@@ -110,7 +114,7 @@ async def test_listen_notify_wakes_the_relay_without_waiting_for_the_poll(
     )
     relay.start()
     try:
-        await asyncio.sleep(0.5)  # let it listen and fall asleep
+        await eventually(lambda: _true(relay.waiting))  # listening, with nothing to do
         ids = await _write(engine, routing_key, aggregates=1, per_aggregate=1)
         await eventually(lambda: _len_at_least(received, 1), timeout=10)
     finally:
@@ -208,6 +212,10 @@ async def test_inbox_first_delivery_only_once(engine) -> None:
     async with sessions() as session, session.begin():
         outcomes.append(await first_delivery(session, "c2", message_id))
     assert outcomes == [True, False, False, True]
+
+
+async def _true(value: bool) -> bool:
+    return value
 
 
 async def _len_at_least(items: list, n: int) -> bool:

@@ -109,6 +109,8 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
+        self.waiting = False
+        """True while the relay sleeps until a notification or its next poll."""
 
     def start(self) -> None:
         self._stopping.clear()
@@ -132,6 +134,8 @@ class OutboxRelay:
         broker_failures = 0
         next_prune = 0.0
         while not self._stopping.is_set():
+            # cleared before the cycle: a notification that lands during it wakes the next one
+            self._wake.clear()
             try:
                 await self._ensure_listener()
                 published, failed = await self.relay_once()
@@ -149,9 +153,10 @@ class OutboxRelay:
                 if broker_failures
                 else self._poll_interval
             )
-            self._wake.clear()
+            self.waiting = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            self.waiting = False
 
     async def relay_once(self) -> tuple[int, int]:
         """Claim one batch, publish it, record the outcome. Returns (published, failed)."""
