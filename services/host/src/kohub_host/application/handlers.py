@@ -1,5 +1,7 @@
 """One async function per command of the host service."""
 
+from collections.abc import Callable
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from kohub_host.application.commands import (
@@ -22,6 +24,7 @@ from kohub_host.application.ports import Clock, Organization, UnitOfWork
 from kohub_host.domain.errors import InvalidHost
 from kohub_host.domain.model import Host, HostAdapter, ObservedStatus
 
+T = TypeVar("T")
 STATUS_CONSUMER = "host.status-observed"
 
 
@@ -137,7 +140,9 @@ async def observe_host_status(cmd: ObserveHostStatus, uow: UnitOfWork) -> bool:
     return True
 
 
-async def end_due_maintenance(uow_factory, clock: Clock, limit: int = 100) -> int:  # type: ignore[no-untyped-def]
+async def end_due_maintenance(
+    uow_factory: Callable[[], UnitOfWork], clock: Clock, limit: int = 100
+) -> int:
     """Hosts whose maintenance window ended go back to ACTIVE, one transaction each."""
     async with uow_factory() as uow:
         due = await uow.hosts.due_for_activation(clock(), limit)
@@ -172,7 +177,7 @@ async def _ensure_mapping_free(uow: UnitOfWork, host: Host, adapter: HostAdapter
         raise Conflict("That monitor is already mapped to another host.")
 
 
-def _domain(change):  # type: ignore[no-untyped-def]
+def _domain(change: Callable[[], T]) -> T:
     try:
         return change()
     except InvalidHost as exc:

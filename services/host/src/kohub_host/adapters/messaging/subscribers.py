@@ -6,11 +6,12 @@ from kohub_contracts.envelope import Envelope
 from kohub_contracts.events import HostEventType, HostStatusObserved
 from kohub_host.application import handlers
 from kohub_host.application.commands import ObserveHostStatus
+from kohub_host.bootstrap import HostService
 from kohub_platform.consumers import subscribe_envelopes
 from kohub_platform.messaging import HOST_STATUS_QUEUE
 
 
-def register_subscribers(broker: RabbitBroker, service) -> None:  # type: ignore[no-untyped-def]
+def register_subscribers(broker: RabbitBroker, service: HostService) -> None:
     async def on_status(envelope: Envelope[HostStatusObserved]) -> bool:
         data = envelope.data
         return await handlers.observe_host_status(

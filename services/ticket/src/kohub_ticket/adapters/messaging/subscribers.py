@@ -15,11 +15,12 @@ from kohub_platform.consumers import subscribe_envelopes
 from kohub_platform.messaging import HOST_REFERENCES_QUEUE
 from kohub_ticket.application import handlers
 from kohub_ticket.application.ports import HostRecord
+from kohub_ticket.bootstrap import TicketService
 
 REFERENCE_EVENTS = {k: HOST_EVENT_TYPES[k] for k in HOST_REFERENCES_QUEUE.routing_keys}
 
 
-def register_subscribers(broker: RabbitBroker, service) -> None:  # type: ignore[no-untyped-def]
+def register_subscribers(broker: RabbitBroker, service: TicketService) -> None:
     async def on_reference(envelope: Envelope[HostChanged | OrganizationUpserted]) -> bool:
         data = envelope.data
         if isinstance(data, OrganizationUpserted):
