@@ -35,6 +35,8 @@ class ActivityType(str, Enum):
     COMMENT = "COMMENT"
     ASSIGNMENT = "ASSIGNMENT"
     TERMINAL_ACCESS = "TERMINAL_ACCESS"
+    ALERT = "ALERT"
+    """A monitoring alert on the ticket: a repeat, a recovery, a reopen or a close."""
 
 
 class SyncStatus(str, Enum):
@@ -113,3 +115,29 @@ class SyncEventStatus(str, Enum):
     SENT = "SENT"
     ACKNOWLEDGED = "ACKNOWLEDGED"
     FAILED = "FAILED"
+
+
+class AlertState(str, Enum):
+    FIRING = "FIRING"
+    RESOLVED = "RESOLVED"
+
+
+class AlertOutcome(str, Enum):
+    """What the ticket service did with one normalized alert."""
+
+    CREATED = "CREATED"
+    """A new ticket was opened."""
+    DEDUPLICATED = "DEDUPLICATED"
+    """An open ticket of the same fingerprint took it as a repeat."""
+    REOPENED = "REOPENED"
+    """The fingerprint's recently resolved ticket was reopened."""
+    RECOVERED = "RECOVERED"
+    """The recovery was recorded on the open ticket, which stays with its operator."""
+    CLOSED = "CLOSED"
+    """The recovery closed a ticket nobody had touched yet."""
+    SUPPRESSED = "SUPPRESSED"
+    """The host is in maintenance: no ticket."""
+    DUPLICATE = "DUPLICATE"
+    """The same source event was seen before: nothing changed."""
+    IGNORED = "IGNORED"
+    """Nothing to do (a recovery without an open ticket, a notice)."""

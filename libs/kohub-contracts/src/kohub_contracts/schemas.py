@@ -4,7 +4,7 @@ from typing import Any
 
 import msgspec
 
-from kohub_contracts import events, hosts, tickets
+from kohub_contracts import alerts, events, hosts, tickets
 from kohub_contracts.common import Page
 from kohub_contracts.envelope import Envelope
 
@@ -31,6 +31,19 @@ CONTRACTS: dict[str, Any] = {
     "AdapterUpdateRequest": hosts.AdapterUpdateRequest,
     "OrganizationCreateRequest": hosts.OrganizationCreateRequest,
     "OrganizationResponse": hosts.OrganizationResponse,
+    "WebhookSourceCreateRequest": alerts.WebhookSourceCreateRequest,
+    "WebhookSourceUpdateRequest": alerts.WebhookSourceUpdateRequest,
+    "WebhookSourceResponse": alerts.WebhookSourceResponse,
+    "WebhookSourceSecret": alerts.WebhookSourceSecret,
+    "WebhookAccepted": alerts.WebhookAccepted,
+    "AdapterEventResponse": alerts.AdapterEventResponse,
+    "AdapterEventPage": Page[alerts.AdapterEventItem],
+    "AlertPage": Page[alerts.AlertListItem],
+    "ToolAdapterInfo": alerts.ToolAdapterInfo,
+    **{
+        f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
+        for name, struct in alerts.ALERT_EVENT_TYPES.items()
+    },
     **{
         f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
         for name, struct in events.HOST_EVENT_TYPES.items()

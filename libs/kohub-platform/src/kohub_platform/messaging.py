@@ -22,6 +22,7 @@ from faststream.rabbit import (
     RabbitQueue,
 )
 
+from kohub_contracts.alerts import AlertEventType
 from kohub_contracts.events import HOST_EVENT_TYPES, HostEventType
 from kohub_contracts.routing import (
     DEAD_LETTER_EXCHANGE,
@@ -75,7 +76,20 @@ HOST_REFERENCES_QUEUE = ConsumerQueue(
 HOST_STATUS_QUEUE = ConsumerQueue(
     "host.status-observed", KOHUB_EVENTS, (HostEventType.STATUS_OBSERVED,)
 )
-SUITE_QUEUES: tuple[ConsumerQueue, ...] = (HOST_REFERENCES_QUEUE, HOST_STATUS_QUEUE)
+ALERTS_QUEUE = ConsumerQueue("ticket.alerts", KOHUB_EVENTS, (AlertEventType.RECEIVED,))
+ALERT_OUTCOMES_QUEUE = ConsumerQueue(
+    "adapter.alert-outcomes", KOHUB_EVENTS, (AlertEventType.PROCESSED,)
+)
+HOST_MAPPING_QUEUE = ConsumerQueue(
+    "adapter.host-mapping", KOHUB_EVENTS, HOST_REFERENCES_QUEUE.routing_keys
+)
+SUITE_QUEUES: tuple[ConsumerQueue, ...] = (
+    HOST_REFERENCES_QUEUE,
+    HOST_STATUS_QUEUE,
+    ALERTS_QUEUE,
+    ALERT_OUTCOMES_QUEUE,
+    HOST_MAPPING_QUEUE,
+)
 
 
 def build_broker(amqp_url: str, service: str, *, prefetch: int = 64) -> RabbitBroker:

@@ -28,6 +28,17 @@ def _roles(raw: str) -> frozenset[str]:
     return roles
 
 
+def _secret_keys(raw: str, environment: str) -> tuple[str, ...]:
+    keys = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if keys:
+        return keys
+    if environment != "development":
+        raise ValueError("KOHUB_SECRET_KEYS must be set outside development.")
+    from kohub_platform.secrets import DEVELOPMENT_KEY
+
+    return (DEVELOPMENT_KEY.decode(),)
+
+
 @dataclass(frozen=True, slots=True)
 class OidcSettings:
     issuer: str
@@ -52,11 +63,21 @@ class ServiceSettings:
     db_pool_size: int = 10
     web_concurrency: int = 1
     """uvicorn worker processes; each runs the API, its consumers and an outbox relay."""
+    secret_keys: tuple[str, ...] = ()
+    """Fernet keys for secrets kept encrypted (first encrypts); see kohub_platform.secrets."""
+    service_urls: dict[str, str] = field(default_factory=dict)
+    """Where the other services listen (`KOHUB_<SERVICE>_URL`)."""
+
+    def url_of(self, service: str) -> str:
+        return self.service_urls.get(
+            service, f"http://127.0.0.1:{SERVICE_PORTS.get(service, 8000)}"
+        )
 
     @classmethod
     def from_env(cls, service: str) -> "ServiceSettings":
         issuer = _env("KOHUB_OIDC_ISSUER", DEFAULT_ISSUER).rstrip("/")
         locale = _env("KOHUB_LOCALE", "ko")
+        environment = _env("KOHUB_ENV", "development")
         if locale not in ("ko", "en"):
             raise ValueError("KOHUB_LOCALE must be 'ko' or 'en'")
         return cls(
@@ -76,7 +97,12 @@ class ServiceSettings:
             port=int(_env("PORT", str(SERVICE_PORTS.get(service, 8000)))),
             roles=_roles(_env("KOHUB_ROLES", "api,worker,relay")),
             log_level=_env("KOHUB_LOG_LEVEL", "INFO").upper(),
-            environment=_env("KOHUB_ENV", "development"),
+            environment=environment,
             db_pool_size=int(_env("KOHUB_DB_POOL_SIZE", "10")),
             web_concurrency=int(_env("KOHUB_WEB_CONCURRENCY", "1")),
+            secret_keys=_secret_keys(_env("KOHUB_SECRET_KEYS", ""), environment),
+            service_urls={
+                name: _env(f"KOHUB_{name.upper()}_URL", f"http://127.0.0.1:{port}").rstrip("/")
+                for name, port in SERVICE_PORTS.items()
+            },
         )

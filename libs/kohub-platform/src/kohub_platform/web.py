@@ -115,15 +115,21 @@ def create_service_app(
     exception_handlers: dict[Any, Any] | None = None,
     description: str = "",
     max_body_bytes: int = 6_000_000,
+    public_paths: Sequence[str] = (),
+    security_schemes: dict[str, SecurityScheme] | None = None,
     debug: bool = False,
 ) -> Litestar:
+    """`public_paths` are prefixes outside Bearer-JWT authentication (they authenticate
+    their callers themselves, like webhooks); `security_schemes` documents how."""
     prometheus = PrometheusConfig(
         app_name=f"kohub_{service}",
         prefix="kohub_http",
         group_path=True,
         exclude=["/metrics", "/health"],
     )
-    auth = DefineMiddleware(BearerAuthMiddleware, exclude=[f"^{p}" for p in PUBLIC_PATHS])
+    auth = DefineMiddleware(
+        BearerAuthMiddleware, exclude=[f"^{p}" for p in (*PUBLIC_PATHS, *public_paths)]
+    )
     return Litestar(
         route_handlers=[*route_handlers, *health_handlers(ready_checks), PrometheusController],
         middleware=[request_context_middleware, prometheus.middleware, auth],
@@ -137,7 +143,8 @@ def create_service_app(
             path="/schema",
             components=Components(
                 security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                    **(security_schemes or {}),
                 }
             ),
             security=[{"bearer": []}],

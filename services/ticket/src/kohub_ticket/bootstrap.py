@@ -2,7 +2,7 @@
 Tests call `bootstrap()` with fakes in place of the real adapters."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
@@ -20,6 +20,8 @@ from kohub_ticket.adapters.postgres.unit_of_work import TicketUnitOfWork
 from kohub_ticket.application.actors import Actor
 from kohub_ticket.application.ports import Clock, UnitOfWork
 from kohub_ticket.application.queries import TicketQueries
+from kohub_ticket.domain.alerts import AlertPolicy
+from kohub_ticket.settings import alert_policy
 
 ResolveActor = Callable[[Principal], Awaitable[Actor]]
 
@@ -38,6 +40,7 @@ class TicketService:
     token_verifier: TokenVerifier
     clock: Clock = utc_now
     locale: str = "ko"
+    alert_policy: AlertPolicy = field(default_factory=AlertPolicy)
     engine: AsyncEngine | None = None
     broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
@@ -76,6 +79,7 @@ def bootstrap(
         token_verifier=token_verifier or TokenVerifier(settings.oidc),
         clock=clock,
         locale=settings.locale,
+        alert_policy=alert_policy(),
         engine=engine,
         broker=broker,
         relay=relay,

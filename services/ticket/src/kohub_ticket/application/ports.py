@@ -5,6 +5,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from kohub_contracts.alerts import AlertProcessed
+from kohub_ticket.domain.alerts import AlertSeries
 from kohub_ticket.domain.model import Ticket
 
 
@@ -65,16 +67,33 @@ class HostDirectory(Protocol):
     async def put_organization(self, org_id: UUID, name: str | None) -> None: ...
 
 
+class AlertSeriesRepository(Protocol):
+    async def lock(self, fingerprint: str) -> AlertSeries:
+        """The fingerprint's series (created empty the first time), locked until commit."""
+
+    async def save(self, series: AlertSeries) -> None: ...
+
+    async def write_repeat(self, series: AlertSeries, at: datetime) -> None:
+        """Keep the one timeline entry of the series' repeats current."""
+
+    async def seen(self, consumer: str, message_id: str) -> bool:
+        """Whether `first_delivery` recorded this id already (without recording it)."""
+
+
 class UnitOfWork(Protocol):
     tickets: TicketRepository
     users: UserDirectory
     hosts: HostDirectory
+    alerts: AlertSeriesRepository
 
     async def __aenter__(self) -> "UnitOfWork": ...
 
     async def __aexit__(self, *exc: object) -> None: ...
 
     async def first_delivery(self, consumer: str, message_id: str) -> bool: ...
+
+    def answer_alert(self, outcome: AlertProcessed) -> None:
+        """Tell the adapter gateway what became of an alert (`alert.processed`, at commit)."""
 
     async def commit(self) -> None:
         """Commit the rows and the outbox messages of every ticket event recorded."""

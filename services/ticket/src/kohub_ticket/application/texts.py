@@ -13,6 +13,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "reassign": "담당자 변경: {previous} → {assignee}",
         "terminal": "터미널 세션 기록: {sessionId} ({lines}줄)",
         "unknown_user": "알 수 없는 사용자",
+        "alert_fired": "경보 발생: {fingerprint}",
+        "alert_repeated": "같은 경보 반복 {count}회 (마지막 {lastSeenAt})",
+        "alert_reopened": "경보 재발생으로 다시 열림: {fingerprint}",
+        "alert_recovered": "모니터링 복구 확인 (장애 시간 {downtime})",
     },
     "en": {
         "status": "Status changed: {from} → {to}",
@@ -21,6 +25,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "reassign": "Reassigned from {previous} to {assignee}",
         "terminal": "Terminal session recorded: {sessionId} ({lines} lines)",
         "unknown_user": "unknown user",
+        "alert_fired": "Alert fired: {fingerprint}",
+        "alert_repeated": "The same alert repeated {count} times (last {lastSeenAt})",
+        "alert_reopened": "Reopened: the alert fired again ({fingerprint})",
+        "alert_recovered": "Monitoring reports recovery (downtime {downtime})",
     },
 }
 
@@ -61,4 +69,8 @@ def describe(
         return t["terminal"].format(
             sessionId=metadata.get("sessionId", "?"), lines=metadata.get("lines", 0)
         )
+    if kind is ActivityType.ALERT:
+        template = t.get(f"alert_{metadata.get('kind')}")
+        if template:
+            return template.format_map({"downtime": "?", **metadata})
     return content

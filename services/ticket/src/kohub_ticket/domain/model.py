@@ -257,6 +257,26 @@ class Ticket:
         self._touch(at)
         return log
 
+    # -- monitoring alerts ---------------------------------------------------------------
+
+    def note_alert(self, metadata: dict[str, Any], *, at: datetime) -> None:
+        """An ALERT activity on the timeline (what fired, its links), changing nothing else."""
+        self._activity(ActivityType.ALERT, None, at, metadata)
+
+    def reopen_for_alert(self, metadata: dict[str, Any], *, at: datetime, reason: str) -> None:
+        self.move_to(S.REOPENED, actor_id=None, at=at, reason=reason)
+        self._activity(ActivityType.ALERT, None, at, {**metadata, "kind": "reopened"})
+
+    def record_recovery(
+        self, metadata: dict[str, Any], *, at: datetime, close: bool, reason: str
+    ) -> None:
+        """The monitored service came back. `close`: the ticket nobody touched is closed."""
+        self._activity(ActivityType.ALERT, None, at, {**metadata, "kind": "recovered"})
+        if close:
+            self.move_to(S.CLOSED, actor_id=None, at=at, reason=reason)
+        else:
+            self._touch(at)
+
     # -- internals -----------------------------------------------------------------------
 
     def _check(self, target: TicketStatus) -> None:

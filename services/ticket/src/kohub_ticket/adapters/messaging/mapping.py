@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 
+from kohub_contracts.alerts import AlertEventType, AlertProcessed, AlertReceived
 from kohub_contracts.common import Ref
 from kohub_contracts.events import (
     SOURCE_TICKET,
@@ -140,6 +141,17 @@ def outbox_messages(ticket: Ticket, names: Names) -> list[OutboxMessage]:
     return messages
 
 
+def alert_outcome_message(outcome: AlertProcessed) -> OutboxMessage:
+    return envelope_message(
+        event_type=AlertEventType.PROCESSED,
+        data=outcome,
+        aggregate_id=outcome.fingerprint[:100],
+        exchange=KOHUB_EVENTS_EXCHANGE,
+        source=SOURCE_TICKET,
+        occurred_at=outcome.processed_at,
+    )
+
+
 EVENT_DOCS = [
     EventDoc(
         TicketEventType.CREATED,
@@ -176,5 +188,19 @@ EVENT_DOCS = [
         KOHUB_EVENTS_EXCHANGE,
         TicketResolved,
         "The ticket was resolved; carries the resolution (summary, action, resolver).",
+    ),
+    EventDoc(
+        AlertEventType.PROCESSED,
+        KOHUB_EVENTS_EXCHANGE,
+        AlertProcessed,
+        "What became of a monitoring alert: CREATED, DEDUPLICATED, REOPENED, RECOVERED, "
+        "CLOSED, SUPPRESSED, DUPLICATE or IGNORED, with the ticket.",
+    ),
+    EventDoc(
+        AlertEventType.RECEIVED,
+        KOHUB_EVENTS_EXCHANGE,
+        AlertReceived,
+        "Consumed (queue ticket.alerts): a normalized alert, deduplicated by fingerprint.",
+        action="receive",
     ),
 ]

@@ -1,10 +1,12 @@
 """What the ticket service consumes: host and organization events, kept as references so
-ticket lists, details and events carry names without calling the host service."""
+ticket lists, details and events carry names without calling the host service; and
+monitoring alerts, deduplicated into tickets."""
 
 from uuid import UUID
 
 from faststream.rabbit import RabbitBroker
 
+from kohub_contracts.alerts import AlertEventType, AlertReceived
 from kohub_contracts.envelope import Envelope
 from kohub_contracts.events import (
     HOST_EVENT_TYPES,
@@ -12,8 +14,9 @@ from kohub_contracts.events import (
     OrganizationUpserted,
 )
 from kohub_platform.consumers import subscribe_envelopes
-from kohub_platform.messaging import HOST_REFERENCES_QUEUE
+from kohub_platform.messaging import ALERTS_QUEUE, HOST_REFERENCES_QUEUE
 from kohub_ticket.application import handlers
+from kohub_ticket.application.alerts import ingest_alert
 from kohub_ticket.application.ports import HostRecord
 from kohub_ticket.bootstrap import TicketService
 
@@ -37,4 +40,16 @@ def register_subscribers(broker: RabbitBroker, service: TicketService) -> None:
             service.uow(),
         )
 
+    async def on_alert(envelope: Envelope[AlertReceived]) -> bool:
+        outcome = await ingest_alert(
+            envelope.event_id,
+            envelope.data,
+            service.uow(),
+            service.clock,
+            service.alert_policy,
+            service.locale,  # type: ignore[arg-type]
+        )
+        return outcome is not None
+
     subscribe_envelopes(broker, HOST_REFERENCES_QUEUE, REFERENCE_EVENTS, on_reference)
+    subscribe_envelopes(broker, ALERTS_QUEUE, {AlertEventType.RECEIVED: AlertReceived}, on_alert)

@@ -146,6 +146,21 @@ resolutions = Table(
     Column("resolved_at", TS, nullable=False),
 )
 
+# One row per alert fingerprint: its current ticket and outage (kohub_ticket.domain.alerts).
+alert_series = Table(
+    "alert_series",
+    metadata,
+    Column("fingerprint", String(300), primary_key=True),
+    Column("ticket_id", UUID(as_uuid=True)),
+    Column("state", String(10)),
+    Column("firing_since", TS),
+    Column("last_seen_at", TS),
+    Column("repeat_count", Integer, nullable=False, server_default="0"),
+    # the timeline entry of the repeats, updated in place: a storm is one line, not thousands
+    Column("repeat_activity_id", UUID(as_uuid=True)),
+    Index("ix_alert_series_ticket", "ticket_id"),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 

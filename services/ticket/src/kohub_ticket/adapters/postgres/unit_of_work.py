@@ -6,9 +6,16 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kohub_contracts.alerts import AlertProcessed
 from kohub_platform.db import SqlUnitOfWork
 from kohub_platform.inbox import first_delivery
-from kohub_ticket.adapters.messaging.mapping import Names, outbox_messages, user_ids_of
+from kohub_ticket.adapters.messaging.mapping import (
+    Names,
+    alert_outcome_message,
+    outbox_messages,
+    user_ids_of,
+)
+from kohub_ticket.adapters.postgres.alerts import SqlAlertSeriesRepository
 from kohub_ticket.adapters.postgres.repository import (
     SqlHostDirectory,
     SqlTicketRepository,
@@ -32,15 +39,20 @@ class TicketUnitOfWork(SqlUnitOfWork):
     tickets: SqlTicketRepository
     users: SqlUserDirectory
     hosts: SqlHostDirectory
+    alerts: SqlAlertSeriesRepository
 
     def _bind(self, session: AsyncConnection) -> None:
         self.tickets = SqlTicketRepository(session)
         self.users = SqlUserDirectory(session)
         self.hosts = SqlHostDirectory(session)
+        self.alerts = SqlAlertSeriesRepository(session)
         self.names: dict[UUID, Names] = {}
 
     async def first_delivery(self, consumer: str, message_id: str) -> bool:
         return await first_delivery(self.session, consumer, message_id)
+
+    def answer_alert(self, outcome: AlertProcessed) -> None:
+        self.outbox.add(alert_outcome_message(outcome))
 
     async def commit(self) -> None:
         for ticket in self.tickets.seen.values():

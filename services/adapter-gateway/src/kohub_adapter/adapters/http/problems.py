@@ -1,0 +1,48 @@
+"""The adapter gateway's errors as problem details (RFC 9457)."""
+
+from typing import Any
+
+from litestar import Request
+from sqlalchemy.exc import DBAPIError
+
+from kohub_adapter.adapters.http.webhooks import TooManyRequests
+from kohub_adapter.application.handlers import (
+    HostNotMapped,
+    InvalidSource,
+    SourceNotFound,
+    StaleSource,
+)
+from kohub_adapter.application.tools import ToolUnavailable, UnsupportedCapability
+from kohub_platform.errors import problem_handler, problem_response, stale_version_handler
+from kohub_platform.pagination import InvalidCursor
+
+
+def _too_many(request: Request[Any, Any, Any], exc: TooManyRequests) -> Any:
+    return problem_response(
+        request, 429, "too-many-requests", str(exc), headers={"Retry-After": str(exc.retry_after)}
+    )
+
+
+def _database_unavailable(request: Request[Any, Any, Any], exc: DBAPIError) -> Any:
+    # The tool retries a webhook answered 503; nothing was acknowledged, nothing is lost.
+    return problem_response(
+        request,
+        503,
+        "unavailable",
+        "The database is not reachable; try again shortly.",
+        headers={"Retry-After": "5"},
+    )
+
+
+ADAPTER_EXCEPTION_HANDLERS: dict[Any, Any] = {
+    TooManyRequests: _too_many,
+    SourceNotFound: problem_handler(404, "not-found"),
+    HostNotMapped: problem_handler(404, "not-found"),
+    InvalidSource: problem_handler(422, "validation"),
+    InvalidCursor: problem_handler(400, "bad-request"),
+    StaleSource: stale_version_handler,
+    UnsupportedCapability: problem_handler(409, "unsupported-capability"),
+    ToolUnavailable: problem_handler(502, "tool-unavailable"),
+    DBAPIError: _database_unavailable,
+    OSError: _database_unavailable,
+}

@@ -1,0 +1,28 @@
+"""The adapter gateway's settings: the shared names of ARCHITECTURE.md plus its own."""
+
+import os
+from dataclasses import dataclass
+
+from kohub_platform.settings import ServiceSettings
+
+SERVICE_NAME = "adapter"
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    prometheus_url: str | None = None
+    """Default Prometheus for status queries (`KOHUB_PROMETHEUS_URL`); a host's prometheus
+    adapter may name its own with config `url`."""
+    status_timeout_seconds: float = 2.0
+    max_body_bytes: int = 1_048_576
+
+    @classmethod
+    def from_env(cls) -> "GatewaySettings":
+        return cls(
+            prometheus_url=os.environ.get("KOHUB_PROMETHEUS_URL", "").strip() or None,
+            status_timeout_seconds=float(os.environ.get("KOHUB_STATUS_TIMEOUT_SECONDS", "2")),
+        )
+
+
+def load_settings() -> ServiceSettings:
+    return ServiceSettings.from_env(SERVICE_NAME)
