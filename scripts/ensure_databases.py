@@ -7,7 +7,11 @@ import sys
 
 import asyncpg
 
-SERVICES = {"ticket": "services/ticket", "host": "services/host"}
+SERVICES = {
+    "ticket": "services/ticket",
+    "host": "services/host",
+    "adapter": "services/adapter-gateway",
+}
 ADMIN_URL = os.environ.get("KOHUB_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

@@ -4,6 +4,7 @@ from kohub_platform.settings import OidcSettings, ServiceSettings
 from kohub_ticket.bootstrap import TicketService, bootstrap
 
 from .fakes import (
+    FakeAlertSeriesRepository,
     FakeClock,
     FakeHostDirectory,
     FakeTicketRepository,
@@ -30,11 +31,14 @@ class FakeWorld:
         self.tickets = FakeTicketRepository()
         self.users = FakeUserDirectory()
         self.hosts = FakeHostDirectory()
+        self.alerts = FakeAlertSeriesRepository()
         self.published: list = []
         self.clock = FakeClock()
         self.service: TicketService = bootstrap(
             unit_settings(),
-            uow=lambda: FakeUnitOfWork(self.tickets, self.users, self.hosts, self.published),
+            uow=lambda: FakeUnitOfWork(
+                self.tickets, self.users, self.hosts, self.published, self.alerts
+            ),
             queries=object(),  # type: ignore[arg-type]  # reads are tested against PostgreSQL
             resolve_actor=lambda principal: None,  # type: ignore[arg-type,return-value]
             clock=self.clock,

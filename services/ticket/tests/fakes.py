@@ -4,9 +4,11 @@ import copy
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
+from kohub_contracts.alerts import AlertProcessed
 from kohub_platform.outbox import OutboxMessage
-from kohub_ticket.adapters.messaging.mapping import Names, outbox_messages
+from kohub_ticket.adapters.messaging.mapping import Names, alert_outcome_message, outbox_messages
 from kohub_ticket.application.ports import (
+    AlertSeriesRepository,
     HostDirectory,
     HostRecord,
     TicketRepository,
@@ -15,6 +17,7 @@ from kohub_ticket.application.ports import (
     UserDirectory,
     UserRecord,
 )
+from kohub_ticket.domain.alerts import AlertSeries
 from kohub_ticket.domain.model import Ticket
 
 
@@ -95,6 +98,50 @@ class FakeHostDirectory(HostDirectory):
         return self.hosts.get(host_id)
 
 
+class FakeAlertSeriesRepository(AlertSeriesRepository):
+    """Series and inbox ids, kept like rows: a change lands at commit."""
+
+    def __init__(self) -> None:
+        self.series: dict[str, AlertSeries] = {}
+        self.inbox: set[tuple[str, str]] = set()
+        self.repeat_entries: dict[UUID, dict] = {}
+        self.staged: dict[str, AlertSeries] = {}
+        self.staged_inbox: set[tuple[str, str]] = set()
+
+    async def lock(self, fingerprint: str) -> AlertSeries:
+        return copy.deepcopy(self.series.get(fingerprint) or AlertSeries(fingerprint))
+
+    async def save(self, series: AlertSeries) -> None:
+        self.staged[series.fingerprint] = copy.deepcopy(series)
+
+    async def write_repeat(self, series: AlertSeries, at: datetime) -> None:
+        if series.repeat_activity_id is None:
+            series.repeat_activity_id = uuid4()
+        self.repeat_entries[series.repeat_activity_id] = {
+            "ticketId": series.ticket_id,
+            "count": series.repeat_count,
+            "lastSeenAt": series.last_seen_at,
+        }
+
+    async def seen(self, consumer: str, message_id: str) -> bool:
+        return (consumer, message_id) in self.inbox | self.staged_inbox
+
+    def first(self, consumer: str, message_id: str) -> bool:
+        if (consumer, message_id) in self.inbox | self.staged_inbox:
+            return False
+        self.staged_inbox.add((consumer, message_id))
+        return True
+
+    def apply_staged(self) -> None:
+        self.series.update(self.staged)
+        self.inbox |= self.staged_inbox
+        self.discard_staged()
+
+    def discard_staged(self) -> None:
+        self.staged.clear()
+        self.staged_inbox.clear()
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Shares its stores across instances, like one database; `published` is the outbox."""
 
@@ -104,11 +151,14 @@ class FakeUnitOfWork(UnitOfWork):
         users: FakeUserDirectory,
         hosts: FakeHostDirectory,
         published: list[OutboxMessage],
+        alerts: FakeAlertSeriesRepository | None = None,
     ) -> None:
         self.tickets = tickets
         self.users = users
         self.hosts = hosts
+        self.alerts = alerts or FakeAlertSeriesRepository()
         self.published = published
+        self.answers: list[OutboxMessage] = []
         self.committed = False
 
     async def __aenter__(self) -> "FakeUnitOfWork":
@@ -120,6 +170,14 @@ class FakeUnitOfWork(UnitOfWork):
     async def __aexit__(self, *exc: object) -> None:
         self.tickets.seen.clear()
         self.tickets.staged.clear()  # not committed: rolled back
+        self.alerts.discard_staged()
+        self.answers.clear()
+
+    async def first_delivery(self, consumer: str, message_id: str) -> bool:
+        return self.alerts.first(consumer, message_id)
+
+    def answer_alert(self, outcome: AlertProcessed) -> None:
+        self.answers.append(alert_outcome_message(outcome))
 
     async def commit(self) -> None:
         for ticket in self.tickets.seen.values():
@@ -127,6 +185,9 @@ class FakeUnitOfWork(UnitOfWork):
             self.published.extend(outbox_messages(ticket, names))
             ticket.events.clear()
         self.tickets.apply_staged()
+        self.alerts.apply_staged()
+        self.published.extend(self.answers)
+        self.answers.clear()
         self.committed = True
 
 

@@ -1,12 +1,12 @@
 """Which host an alert is about: the host-mapping read model (built from `host.*` events)
 matched against what the payload says.
 
-A host's adapter config names what identifies it in the tool:
-- `uptime-kuma`: `{"monitorId": 12}` and/or `{"monitorName": "web-prod-01"}`;
+A host's adapter config (validated by the host service) names what identifies it in the tool:
+- `uptime-kuma`: `{"sourceId": "<webhook source id>", "monitorId": "12"}` (monitor ids are
+  per Uptime Kuma instance, so the source is part of the key);
 - `prometheus` / `grafana`: `{"matchers": {"instance": "10.0.0.5:9100"}}` (every label must
-  equal), or the shortcut `{"instance": "10.0.0.5:9100"}`; `prometheus` may also name the
+  equal), optionally `sourceId` to listen to one source only; `prometheus` may also name the
   server for status queries: `{"url": "http://prometheus:9090"}`.
-Any adapter may add `{"sourceId": "<webhook source id>"}` to listen to one source only.
 Without a matching adapter, a host whose name equals the monitor name or the payload's host
 name is taken, preferring the source's default organization when names repeat.
 """
@@ -42,10 +42,8 @@ class HostAdapterRef:
 
     def matchers(self) -> dict[str, str]:
         matchers = self.config.get("matchers")
-        if isinstance(matchers, dict) and matchers:
+        if isinstance(matchers, dict):
             return {str(k): str(v) for k, v in matchers.items()}
-        if "instance" in self.config:
-            return {"instance": str(self.config["instance"])}
         return {}
 
 
@@ -72,9 +70,6 @@ class HostMap:
 
     hosts: dict[UUID, MappedHost] = field(default_factory=dict)
     _by_monitor_id: dict[str, list[tuple[MappedHost, HostAdapterRef]]] = field(default_factory=dict)
-    _by_monitor_name: dict[str, list[tuple[MappedHost, HostAdapterRef]]] = field(
-        default_factory=dict
-    )
     _by_name: dict[str, list[MappedHost]] = field(default_factory=dict)
     _label_adapters: list[tuple[MappedHost, HostAdapterRef]] = field(default_factory=list)
 
@@ -91,9 +86,6 @@ class HostMap:
                     if "monitorId" in adapter.config:
                         key = str(adapter.config["monitorId"])
                         index._by_monitor_id.setdefault(key, []).append((host, adapter))
-                    if "monitorName" in adapter.config:
-                        key = str(adapter.config["monitorName"]).casefold()
-                        index._by_monitor_name.setdefault(key, []).append((host, adapter))
                 elif adapter.matchers():
                     index._label_adapters.append((host, adapter))
         return index
@@ -107,12 +99,12 @@ class HostMap:
     ) -> MappedHost | None:
         candidates: list[MappedHost] = []
         if adapter_type is AdapterType.UPTIME_KUMA:
-            for key, index in (
-                (hints.monitor_id, self._by_monitor_id),
-                (hints.monitor_name and hints.monitor_name.casefold(), self._by_monitor_name),
-            ):
-                if key and not candidates:
-                    candidates = [h for h, a in index.get(key, ()) if a.listens_to(source_id)]
+            if hints.monitor_id:
+                candidates = [
+                    host
+                    for host, adapter in self._by_monitor_id.get(hints.monitor_id, ())
+                    if adapter.listens_to(source_id)
+                ]
         else:
             kinds = LABEL_ADAPTERS.get(adapter_type, (adapter_type,))
             candidates = [

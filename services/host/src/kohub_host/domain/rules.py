@@ -73,7 +73,10 @@ def validate_adapter_config(adapter_type: AdapterType, config: dict[str, Any]) -
         _only(config, {"sourceId", "monitorId"}, adapter_type)
         return {"sourceId": text("sourceId"), "monitorId": text("monitorId")}
     if adapter_type in (AdapterType.PROMETHEUS, AdapterType.GRAFANA):
-        _only(config, {"sourceId", "matchers"}, adapter_type)
+        allowed = {"sourceId", "matchers"}
+        if adapter_type is AdapterType.PROMETHEUS:
+            allowed.add("url")  # the Prometheus to ask for status (else the gateway's default)
+        _only(config, allowed, adapter_type)
         matchers = config.get("matchers")
         if (
             not isinstance(matchers, dict)
@@ -95,6 +98,11 @@ def validate_adapter_config(adapter_type: AdapterType, config: dict[str, Any]) -
         result: dict[str, Any] = {"matchers": dict(sorted(matchers.items()))}
         if "sourceId" in config:
             result["sourceId"] = text("sourceId")
+        if "url" in config:
+            url = text("url", 500)
+            if not url.startswith(("http://", "https://")):
+                raise InvalidHost("config.url", "config.url must be an http(s) URL.")
+            result["url"] = url.rstrip("/")
         return result
     _only(config, {"baseUrl", "hostId"}, adapter_type)
     base_url = text("baseUrl", 500)
