@@ -592,18 +592,25 @@ def test_alertmanager_resolved_with_utc_offset() -> None:
     assert_utc(parsed)
 
 
-def test_alertmanager_payload_captured_from_a_real_run_if_present() -> None:
-    """Fixtures captured by the e2e suite from a real Prometheus + Alertmanager, when present."""
-    path = FIXTURES / "alertmanager_real_firing.json"
-    if not path.exists():
-        pytest.skip("no captured Alertmanager payload")
-    raw = json.loads(path.read_bytes())
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [
+        ("alertmanager_real_firing.json", AlertState.FIRING),
+        ("alertmanager_real_resolved.json", AlertState.RESOLVED),
+    ],
+)
+def test_alertmanager_payloads_captured_from_a_real_alertmanager(
+    name: str, state: AlertState
+) -> None:
+    """Captured from Alertmanager 0.25 by tests/e2e/test_monitoring_harness.py."""
+    raw = json.loads((FIXTURES / name).read_bytes())
 
-    parsed = parse_alertmanager(path.read_bytes())
+    parsed = parse_alertmanager((FIXTURES / name).read_bytes())
 
     assert [a.key for a in parsed.alerts] == [a["fingerprint"] for a in raw["alerts"]]
-    assert all(a.state is AlertState.FIRING for a in parsed.alerts)
-    assert all(a.ends_at is None for a in parsed.alerts)
+    assert all(a.state is state for a in parsed.alerts)
+    assert all((a.ends_at is None) is (state is AlertState.FIRING) for a in parsed.alerts)
+    assert all(a.severity == "critical" and a.hints.hostname == "127.0.0.1" for a in parsed.alerts)
     assert parsed.group_key == raw["groupKey"]
 
 

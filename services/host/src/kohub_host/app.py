@@ -1,6 +1,8 @@
 """create_app(): the host service's Litestar app with its broker, consumer, outbox relay and
 the maintenance-window job in the lifespan. `main()` runs it under uvicorn."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Any
 
@@ -40,6 +42,15 @@ def create_app(
             )
         )
     runtime = Runtime(engine=service.engine, broker=service.broker, relay=service.relay, jobs=jobs)
+
+    @asynccontextmanager
+    async def close_http(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if service.http is not None:
+                await service.http.aclose()
+
     return create_service_app(
         service="host",
         version=version("kohub-host"),
@@ -51,7 +62,7 @@ def create_app(
         ],
         token_verifier=service.token_verifier,
         ready_checks=runtime.ready_checks(),
-        lifespan=[runtime.lifespan],
+        lifespan=[runtime.lifespan, close_http],
         state={"host_service": service},
         exception_handlers=HOST_EXCEPTION_HANDLERS,
     )

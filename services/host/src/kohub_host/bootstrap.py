@@ -4,10 +4,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from uuid import UUID
 
+import httpx
 from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kohub_contracts.hosts import CurrentStatus
+from kohub_host.adapters.http.live_status import AdapterGatewayStatus
 from kohub_host.adapters.postgres.queries import SqlHostQueries
 from kohub_host.adapters.postgres.tables import users
 from kohub_host.adapters.postgres.unit_of_work import HostUnitOfWork
@@ -21,6 +25,10 @@ from kohub_platform.messaging import RabbitPublisher, build_broker
 from kohub_platform.relay import OutboxRelay
 from kohub_platform.settings import ServiceSettings
 from kohub_platform.users import PrincipalCache, upsert_user
+
+LiveStatus = Callable[[UUID, str | None], Awaitable[CurrentStatus | None]]
+# The gateway asks the tool within its own (shorter) timeout; this bounds the whole call.
+LIVE_STATUS_TIMEOUT_SECONDS = 3.0
 
 
 def utc_now() -> datetime:
@@ -38,6 +46,8 @@ class HostService:
     engine: AsyncEngine | None = None
     broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
+    live_status: LiveStatus | None = None
+    http: httpx.AsyncClient | None = None
 
 
 def caller_registry(
@@ -82,6 +92,7 @@ def bootstrap(
             RabbitPublisher(settings.amqp_url, f"kohub-{settings.service}"),
             listen_dsn=asyncpg_dsn(settings.database_url),
         )
+    http = httpx.AsyncClient(timeout=httpx.Timeout(LIVE_STATUS_TIMEOUT_SECONDS))
     return HostService(
         uow=uow,
         queries=SqlHostQueries(engine),
@@ -92,4 +103,6 @@ def bootstrap(
         engine=engine,
         broker=broker,
         relay=relay,
+        live_status=AdapterGatewayStatus(http, settings.url_of("adapter")),
+        http=http,
     )

@@ -166,10 +166,16 @@ class HostController(Controller):
         )
         return await _host(request, service, host_id)
 
-    @get("/{host_id:uuid}/status", guards=[OPERATORS], summary="Observed status")
+    @get("/{host_id:uuid}/status", guards=[OPERATORS], summary="Status, asked of its tools")
     async def get_status(self, request: Req, host_id: UUID) -> CurrentStatus:
+        """Asks the host's tools through the adapter gateway (e.g. Prometheus `up{…}`);
+        when they cannot answer in time, the last status monitoring reported."""
         service = await _service(request)
-        return await service.queries.status(request.user, host_id)
+        observed = await service.queries.status(request.user, host_id)
+        live = None
+        if service.live_status is not None:
+            live = await service.live_status(host_id, request.headers.get("authorization"))
+        return live or observed
 
     @get("/{host_id:uuid}/adapters", guards=[OPERATORS], summary="The host's adapters")
     async def list_adapters(self, request: Req, host_id: UUID) -> list[AdapterResponse]:
