@@ -1,4 +1,5 @@
-"""End to end: the ticket service started as its own process, driven over HTTP and AMQP."""
+"""End to end: the services started as their own processes (ticket, host, adapter gateway),
+each on its own database and all on one vhost, driven over HTTP and AMQP."""
 
 import os
 import socket
@@ -12,6 +13,11 @@ import pytest_asyncio
 from kohub_platform.testing import eventually, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
+SERVICE_DIRS = {
+    "ticket": "services/ticket",
+    "host": "services/host",
+    "adapter": "services/adapter-gateway",
+}
 
 pytest_plugins = ["kohub_platform.testing"]
 
@@ -20,6 +26,10 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# Chosen up front so each service is told where the others are (KOHUB_<SERVICE>_URL).
+PORTS = {name: free_port() for name in SERVICE_DIRS}
 
 
 class ServiceProcess:
@@ -57,7 +67,7 @@ class ServiceProcess:
 async def started(name: str, database_factory, amqp_url, oidc, tmp_path_factory):
     """The service `name` as its own process, on its own migrated database."""
     url = await database_factory(f"e2e_{name}")
-    migrate(ROOT / "services" / name, url)
+    migrate(ROOT / SERVICE_DIRS[name], url)
     env = {
         **os.environ,
         "KOHUB_DATABASE_URL": url,
@@ -65,7 +75,11 @@ async def started(name: str, database_factory, amqp_url, oidc, tmp_path_factory)
         "KOHUB_OIDC_ISSUER": oidc.issuer,
         "KOHUB_OIDC_JWKS_URL": oidc.jwks_url,
         "KOHUB_OIDC_AUDIENCE": oidc.audience,
-        "PORT": str(free_port()),
+        "PORT": str(PORTS[name]),
+        **{
+            f"KOHUB_{other.upper()}_URL": f"http://127.0.0.1:{port}"
+            for other, port in PORTS.items()
+        },
     }
     log = tmp_path_factory.mktemp("e2e") / f"{name}.log"
     service = ServiceProcess(name, env, int(env["PORT"]), log)
@@ -84,6 +98,14 @@ async def ticket_service(database_factory, amqp_url, oidc, tmp_path_factory):
 @pytest_asyncio.fixture(scope="session")
 async def host_service(database_factory, amqp_url, oidc, tmp_path_factory):
     service = await started("host", database_factory, amqp_url, oidc, tmp_path_factory)
+    yield service
+    if service.process and service.process.poll() is None:
+        service.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def adapter_service(database_factory, amqp_url, oidc, tmp_path_factory):
+    service = await started("adapter", database_factory, amqp_url, oidc, tmp_path_factory)
     yield service
     if service.process and service.process.poll() is None:
         service.stop()
