@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('repeat_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('repeat_activity_id', sa.UUID(), nullable=True),
+    sa.Column('recovered_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('fingerprint', name=op.f('pk_alert_series'))
     )
     op.create_index('ix_alert_series_ticket', 'alert_series', ['ticket_id'], unique=False)

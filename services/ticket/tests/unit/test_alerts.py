@@ -262,3 +262,13 @@ async def test_a_recovery_without_a_ticket_is_ignored(world):
     up = alert(AlertState.RESOLVED, event="up-only")
     assert await ingest(world, up) is AlertOutcome.IGNORED
     assert world.tickets.rows == {}
+
+
+async def test_a_firing_seen_after_its_recovery_is_stale(world):
+    # consumers on several replicas may handle a recovery before its firing
+    up = alert(AlertState.RESOLVED, event="up-1", occurred_at=T0 + timedelta(minutes=5))
+    assert await ingest(world, up) is AlertOutcome.IGNORED
+    assert await ingest(world, alert()) is AlertOutcome.IGNORED
+    assert world.tickets.rows == {}
+    later = alert(event="down-2", occurred_at=T0 + timedelta(minutes=10))
+    assert await ingest(world, later) is AlertOutcome.CREATED

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from kohub_contracts.alerts import AlertProcessed, AlertReceived
-from kohub_contracts.enums import AlertOutcome, HostStatus
+from kohub_contracts.enums import AlertOutcome, AlertState, HostStatus
 from kohub_ticket.application.ports import Clock, UnitOfWork
 from kohub_ticket.domain.alerts import (
     AlertAction,
@@ -101,7 +101,13 @@ async def _apply(
         else None
     )
     action = decide(
-        alert.state, current, host_in_maintenance=in_maintenance, now=now, policy=policy
+        alert.state,
+        current,
+        host_in_maintenance=in_maintenance,
+        now=now,
+        policy=policy,
+        occurred_at=alert.occurred_at,
+        recovered_at=series.recovered_at,
     )
     about = {
         "fingerprint": alert.fingerprint,
@@ -118,9 +124,10 @@ async def _apply(
     if action is AlertAction.SUPPRESS:
         return Applied(AlertOutcome.SUPPRESSED, detail="The host is in maintenance.")
     if action is AlertAction.IGNORE:
-        if series.state is not None:
+        if alert.state is AlertState.RESOLVED:
             series.recovered(alert.occurred_at)
-        return Applied(AlertOutcome.IGNORED, ticket, detail="No open ticket for this alert.")
+            return Applied(AlertOutcome.IGNORED, ticket, detail="No open ticket for this alert.")
+        return Applied(AlertOutcome.IGNORED, ticket, detail="The outage is over already.")
     assert ticket is not None  # every other action concerns the series' ticket
     if action is AlertAction.REPEAT:
         series.repeated(now)

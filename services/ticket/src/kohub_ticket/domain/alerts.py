@@ -8,7 +8,8 @@ to it. The decision is a pure function so every rule is tested without a databas
 - FIRING otherwise → a new ticket; but none while the host is in MAINTENANCE (suppressed);
 - RESOLVED on an open ticket → the recovery is recorded; a ticket nobody touched (still
   NEW) is CLOSED as recovered when the policy says so;
-- anything else → ignored.
+- a FIRING that happened before the series' last recovery is stale (consumers on several
+  replicas may see a firing after its recovery) → ignored, like anything else.
 """
 
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class AlertSeries:
     last_seen_at: datetime | None = None
     repeat_count: int = 0
     repeat_activity_id: UUID | None = None
+    recovered_at: datetime | None = None
 
     def fired(self, at: datetime, since: datetime | None, ticket_id: UUID | None) -> None:
         """A new outage of this series (a new or reopened ticket)."""
@@ -77,6 +79,7 @@ class AlertSeries:
         """The outage's length, when its start is known."""
         self.state = AlertState.RESOLVED
         self.last_seen_at = max(at, self.last_seen_at or at)
+        self.recovered_at = max(at, self.recovered_at or at)
         return at - self.firing_since if self.firing_since else None
 
 
@@ -87,10 +90,14 @@ def decide(
     host_in_maintenance: bool,
     now: datetime,
     policy: AlertPolicy,
+    occurred_at: datetime | None = None,
+    recovered_at: datetime | None = None,
 ) -> AlertAction:
     if state is AlertState.FIRING:
         if ticket is not None and ticket.status not in DONE:
             return AlertAction.REPEAT
+        if occurred_at and recovered_at and occurred_at <= recovered_at:
+            return AlertAction.IGNORE  # stale: this outage is known to be over
         if host_in_maintenance:
             return AlertAction.SUPPRESS
         if (

@@ -20,6 +20,7 @@ _COLUMNS = (
     "last_seen_at",
     "repeat_count",
     "repeat_activity_id",
+    "recovered_at",
 )
 
 
@@ -50,6 +51,7 @@ class SqlAlertSeriesRepository:
             last_seen_at=row["last_seen_at"],
             repeat_count=row["repeat_count"],
             repeat_activity_id=row["repeat_activity_id"],
+            recovered_at=row["recovered_at"],
         )
 
     async def save(self, series: AlertSeries) -> None:

@@ -158,6 +158,7 @@ alert_series = Table(
     Column("repeat_count", Integer, nullable=False, server_default="0"),
     # the timeline entry of the repeats, updated in place: a storm is one line, not thousands
     Column("repeat_activity_id", UUID(as_uuid=True)),
+    Column("recovered_at", TS),
     Index("ix_alert_series_ticket", "ticket_id"),
 )
 
