@@ -12,7 +12,12 @@ from kohub_adapter.application.ports import (
     StatusObservation,
 )
 from kohub_adapter.application.tools import AdapterRegistry
-from kohub_adapter.domain.alerts import MalformedPayload, NoticeKind, ParsedWebhook
+from kohub_adapter.domain.alerts import (
+    MalformedPayload,
+    NoticeKind,
+    ParsedWebhook,
+    check_ids,
+)
 from kohub_adapter.domain.mapping import HostMap
 from kohub_adapter.domain.normalize import Locale, certificate_alert, normalize
 from kohub_adapter.domain.sources import WebhookSource
@@ -41,6 +46,7 @@ async def receive_webhook(
     event_id = new_id()
     try:
         parsed = registry.get(source.adapter_type).parse_webhook(request.body, request.content_type)
+        check_ids(parsed.alerts)
     except MalformedPayload as exc:
         await store.store(
             IngestRecord(event_id, request, source.id, AdapterEventStatus.FAILED, error=str(exc))

@@ -13,6 +13,11 @@ class MalformedPayload(ValueError):
     """The body cannot be read as this tool's webhook; the message says why, for people."""
 
 
+# What kohub keeps of a tool's ids (they become fingerprints and ticket source event ids).
+KEY_LIMIT = 100
+EVENT_ID_LIMIT = 200
+
+
 class NoticeKind(str, Enum):
     TEST = "TEST"
     """A test notification from the tool's settings screen."""
@@ -72,6 +77,16 @@ class Notice:
     occurred_at: datetime | None = None
     days_remaining: int | None = None
     """Certificate/domain notices: days until expiry, when the message says."""
+
+
+def check_ids(alerts: "tuple[ParsedAlert, ...]") -> None:
+    """A tool's id longer than kohub keeps is refused (stored FAILED), never cut: two ids
+    that differ only past the limit would merge into one alert."""
+    for alert in alerts:
+        if len(alert.key) > KEY_LIMIT or len(alert.event_id) > EVENT_ID_LIMIT:
+            raise MalformedPayload(
+                f"The alert id {alert.key[:40]!r}… is longer than {KEY_LIMIT} characters."
+            )
 
 
 @dataclass(frozen=True, slots=True)

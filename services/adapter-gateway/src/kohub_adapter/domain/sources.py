@@ -97,7 +97,7 @@ class WebhookSource:
     ) -> bool:
         """Grafana's `X-Grafana-Alerting-Signature`: hex HMAC-SHA256 of `timestamp:body`,
         the timestamp (Unix seconds, `X-Grafana-Alerting-Signature-Timestamp`) within ±5 min."""
-        if not self.enabled or not self.hmac_secret:
+        if not self.enabled or not self.hmac_secret or not signature.isascii():
             return False
         try:
             sent = datetime.fromtimestamp(int(timestamp), tz=now.tzinfo)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from litestar import Request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from kohub_adapter.adapters.http.webhooks import TooManyRequests
 from kohub_adapter.application.handlers import (
@@ -23,7 +23,7 @@ def _too_many(request: Request[Any, Any, Any], exc: TooManyRequests) -> Any:
     )
 
 
-def _database_unavailable(request: Request[Any, Any, Any], exc: DBAPIError) -> Any:
+def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Any:
     # The tool retries a webhook answered 503; nothing was acknowledged, nothing is lost.
     return problem_response(
         request,
@@ -43,6 +43,8 @@ ADAPTER_EXCEPTION_HANDLERS: dict[Any, Any] = {
     StaleSource: stale_version_handler,
     UnsupportedCapability: problem_handler(409, "unsupported-capability"),
     ToolUnavailable: problem_handler(502, "tool-unavailable"),
-    DBAPIError: _database_unavailable,
+    # the database cannot be reached (not: refused a value, which is a bug answered 500)
+    OperationalError: _database_unavailable,
+    InterfaceError: _database_unavailable,
     OSError: _database_unavailable,
 }

@@ -7,7 +7,6 @@ the same bare 401, so a caller learns nothing about which sources exist.
 """
 
 import base64
-import binascii
 from typing import Any, ClassVar
 
 import msgspec
@@ -60,7 +59,7 @@ def _credential(request: Request[Any, Any, State], adapter_type: AdapterType) ->
     if scheme.lower() == "basic" and adapter_type is not AdapterType.UPTIME_KUMA:
         try:
             _, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, non-ASCII input, UnicodeDecodeError
             return None
         return password or None
     return None

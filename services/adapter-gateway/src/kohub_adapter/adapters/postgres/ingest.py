@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from prometheus_client import Histogram
 from sqlalchemy import insert
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_adapter.adapters.messaging.mapping import (
@@ -28,6 +29,7 @@ from kohub_platform.outbox import OUTBOX, OutboxMessage
 
 log = structlog.get_logger("kohub.ingest")
 MAX_BATCH = 500
+CONTENT_TYPE_LIMIT = 200  # the column's length: a longer header is kept cut, not refused
 BATCH_SIZE = Histogram(
     "kohub_adapter_ingest_batch_size",
     "Webhook requests committed per transaction",
@@ -82,7 +84,7 @@ def _rows(record: IngestRecord) -> _Rows:
         "adapter_type": request.adapter_type.value,
         "event_type": record.event_type,
         "status": record.status.value,
-        "content_type": request.content_type,
+        "content_type": (request.content_type or "")[:CONTENT_TYPE_LIMIT] or None,
         "headers": request.headers,
         "body": request.body,
         "error": record.error,
@@ -127,16 +129,37 @@ class GroupCommitIngestStore:
             del self._waiting[: self._max_batch]
             try:
                 await self._write(batch)
+            except (DataError, IntegrityError) as exc:
+                # one request the database refuses must not fail its neighbours: alone again
+                log.warning("webhook batch refused; storing one by one", error=str(exc))
+                for one in batch:
+                    await self._settle([one])
             except Exception as exc:
-                log.warning("webhook batch not stored", requests=len(batch), error=str(exc))
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+                self._fail(batch, exc)
             else:
-                BATCH_SIZE.observe(len(batch))
-                for _, future in batch:
-                    if not future.done():
-                        future.set_result(None)
+                self._succeed(batch)
+
+    async def _settle(self, batch: list[tuple[_Rows, asyncio.Future[None]]]) -> None:
+        try:
+            await self._write(batch)
+        except Exception as exc:
+            self._fail(batch, exc)
+        else:
+            self._succeed(batch)
+
+    @staticmethod
+    def _succeed(batch: list[tuple[_Rows, asyncio.Future[None]]]) -> None:
+        BATCH_SIZE.observe(len(batch))
+        for _, future in batch:
+            if not future.done():
+                future.set_result(None)
+
+    @staticmethod
+    def _fail(batch: list[tuple[_Rows, asyncio.Future[None]]], exc: Exception) -> None:
+        log.warning("webhook requests not stored", requests=len(batch), error=str(exc))
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(exc)
 
     async def _write(self, batch: list[tuple[_Rows, asyncio.Future[None]]]) -> None:
         events = [row for rows, _ in batch for row in rows.events]

@@ -61,7 +61,16 @@ class SqlHostReadModel:
             set_=values,
             where=mapped_hosts.c.version < version,
         ).returning(mapped_hosts.c.host_id)
-        return (await self._session.execute(stmt)).first() is not None
+        applied = (await self._session.execute(stmt)).first() is not None
+        if host.org_name is not None:
+            # a name until organization.upserted says otherwise (events of two aggregates
+            # carry no order between them, so a host event never overwrites a name)
+            await self._session.execute(
+                insert(organizations)
+                .values(id=host.org_id, name=host.org_name)
+                .on_conflict_do_nothing()
+            )
+        return applied
 
     async def put_organization(self, org_id: UUID, name: str | None) -> None:
         stmt = insert(organizations).values(id=org_id, name=name)
