@@ -5,8 +5,8 @@ ids in logs and headers, Bearer authentication, `/health`, `/ready`, `/metrics`,
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 from uuid import uuid4
 
@@ -75,6 +75,21 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             clear_contextvars()
 
     return middleware
+
+
+def closing(resource: Any) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """A lifespan that closes `resource` (anything with `aclose()`, e.g. an httpx client)
+    when the app stops."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if resource is not None:
+                await resource.aclose()
+
+    return lifespan
 
 
 def health_handlers(checks: dict[str, ReadyCheck]) -> list[Any]:

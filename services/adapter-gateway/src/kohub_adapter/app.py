@@ -1,8 +1,6 @@
 """create_app(): the adapter gateway's Litestar app with its broker, consumers and outbox
 relay in the lifespan. `main()` runs it under uvicorn."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Any
 
@@ -25,7 +23,7 @@ from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
 from kohub_platform.logs import configure_logging
 from kohub_platform.runtime import Runtime
 from kohub_platform.settings import ServiceSettings
-from kohub_platform.web import create_service_app, serve
+from kohub_platform.web import closing, create_service_app, serve
 
 WEBHOOK_PATH = "/api/v1/webhooks"
 
@@ -40,14 +38,6 @@ def create_app(
     if "worker" in settings.roles and service.broker is not None:
         register_subscribers(service.broker, service)
     runtime = Runtime(engine=service.engine, broker=service.broker, relay=service.relay)
-
-    @asynccontextmanager
-    async def close_http(_: Litestar) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            if service.http is not None:
-                await service.http.aclose()
 
     app = create_service_app(
         service="adapter-gateway",
@@ -64,7 +54,7 @@ def create_app(
         ],
         token_verifier=service.token_verifier,
         ready_checks=runtime.ready_checks(),
-        lifespan=[runtime.lifespan, close_http],
+        lifespan=[runtime.lifespan, closing(service.http)],
         state={"adapter_service": service},
         exception_handlers=ADAPTER_EXCEPTION_HANDLERS,
         max_body_bytes=service.gateway.max_body_bytes,

@@ -1,8 +1,6 @@
 """create_app(): the host service's Litestar app with its broker, consumer, outbox relay and
 the maintenance-window job in the lifespan. `main()` runs it under uvicorn."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Any
 
@@ -19,7 +17,7 @@ from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
 from kohub_platform.logs import configure_logging
 from kohub_platform.runtime import PeriodicJob, Runtime
 from kohub_platform.settings import ServiceSettings
-from kohub_platform.web import create_service_app, serve
+from kohub_platform.web import closing, create_service_app, serve
 
 MAINTENANCE_CHECK_SECONDS = 15.0
 
@@ -43,14 +41,6 @@ def create_app(
         )
     runtime = Runtime(engine=service.engine, broker=service.broker, relay=service.relay, jobs=jobs)
 
-    @asynccontextmanager
-    async def close_http(_: Litestar) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            if service.http is not None:
-                await service.http.aclose()
-
     return create_service_app(
         service="host",
         version=version("kohub-host"),
@@ -62,7 +52,7 @@ def create_app(
         ],
         token_verifier=service.token_verifier,
         ready_checks=runtime.ready_checks(),
-        lifespan=[runtime.lifespan, close_http],
+        lifespan=[runtime.lifespan, closing(service.http)],
         state={"host_service": service},
         exception_handlers=HOST_EXCEPTION_HANDLERS,
     )

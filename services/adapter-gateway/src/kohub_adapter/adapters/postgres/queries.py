@@ -1,9 +1,10 @@
 """Reads straight from PostgreSQL into the HTTP contracts: recent alerts (operators, and
 customers for their organization), AdapterEvents and webhook sources (msp-admin)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import and_, func, select, tuple_
@@ -37,6 +38,7 @@ WEBHOOK_PATHS = {
     AdapterType.GRAFANA: "/api/v1/webhooks/grafana",
 }
 _KEYS = (datetime.fromisoformat, UUID)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +71,6 @@ def source_response(
         token_rotated_at=source.token_rotated_at,
         last_received_at=last_received_at,
     )
-
-
-def _page_after(cursor: str | None, sort: str, columns: tuple[Any, Any]) -> Any:
-    if not cursor:
-        return None
-    received_at, row_id = decode_cursor(cursor, sort, _KEYS)
-    return tuple_(*columns) < tuple_(received_at, row_id)
 
 
 class SqlAdapterQueries:
@@ -112,23 +107,9 @@ class SqlAdapterQueries:
             conditions.append(a.c.outcome.is_(None) if flt.pending else a.c.outcome.isnot(None))
         if flt.since is not None:
             conditions.append(a.c.received_at >= flt.since)
-        where = and_(*conditions) if conditions else None
-        after = _page_after(cursor, "alerts", (a.c.received_at, a.c.id))
-        stmt = select(a).order_by(a.c.received_at.desc(), a.c.id.desc()).limit(limit + 1)
-        count = select(func.count()).select_from(a)
-        if where is not None:
-            stmt, count = stmt.where(where), count.where(where)
-        if after is not None:
-            stmt = stmt.where(after)
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(stmt)).mappings().all()
-            total = (await conn.execute(count)).scalar_one()
-        items = [_alert_item(r) for r in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            next_cursor = encode_cursor("alerts", (last["received_at"], last["id"]))
-        return Page(items=items, total=total, next_cursor=next_cursor, limit=limit)
+        return await self._newest_first(
+            a, list(a.c), conditions, "alerts", limit, cursor, _alert_item
+        )
 
     async def host_history(
         self, adapter_type: AdapterType, host: MappedHost, since: datetime, until: datetime
@@ -173,34 +154,37 @@ class SqlAdapterQueries:
         if source_id is not None:
             conditions.append(e.c.source_id == source_id)
         columns = [c for c in e.c if c.name not in ("body", "headers")]
-        stmt = select(*columns).order_by(e.c.received_at.desc(), e.c.id.desc()).limit(limit + 1)
-        count = select(func.count()).select_from(e)
+        return await self._newest_first(
+            e, columns, conditions, "adapter-events", limit, cursor, _event_item
+        )
+
+    async def _newest_first(
+        self,
+        table: Any,
+        columns: list[Any],
+        conditions: list[Any],
+        sort: str,
+        limit: int,
+        cursor: str | None,
+        to_item: Callable[[Any], T],
+    ) -> Page[T]:
+        """A page newest first by `(received_at, id)`, with the count of every match."""
+        key = (table.c.received_at, table.c.id)
+        stmt = select(*columns).order_by(key[0].desc(), key[1].desc()).limit(limit + 1)
+        count = select(func.count()).select_from(table)
         if conditions:
             stmt, count = stmt.where(and_(*conditions)), count.where(and_(*conditions))
-        after = _page_after(cursor, "adapter-events", (e.c.received_at, e.c.id))
-        if after is not None:
-            stmt = stmt.where(after)
+        if cursor:
+            received_at, row_id = decode_cursor(cursor, sort, _KEYS)
+            stmt = stmt.where(tuple_(*key) < tuple_(received_at, row_id))
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).mappings().all()
             total = (await conn.execute(count)).scalar_one()
-        items = [
-            AdapterEventItem(
-                id=r["id"],
-                adapter_type=AdapterType(r["adapter_type"]),
-                status=AdapterEventStatus(r["status"]),
-                received_at=r["received_at"],
-                alert_count=r["alert_count"],
-                source_id=r["source_id"],
-                event_type=r["event_type"],
-                error=r["error"],
-                created_ticket_id=r["created_ticket_id"],
-            )
-            for r in rows[:limit]
-        ]
         next_cursor = None
         if len(rows) > limit:
             last = rows[limit - 1]
-            next_cursor = encode_cursor("adapter-events", (last["received_at"], last["id"]))
+            next_cursor = encode_cursor(sort, (last["received_at"], last["id"]))
+        items = [to_item(r) for r in rows[:limit]]
         return Page(items=items, total=total, next_cursor=next_cursor, limit=limit)
 
     async def adapter_event(self, event_id: UUID) -> AdapterEventResponse | None:
@@ -239,6 +223,20 @@ class SqlAdapterQueries:
             .group_by(e.c.source_id)
         )
         return {row[0]: row[1] for row in await conn.execute(stmt)}
+
+
+def _event_item(r: Any) -> AdapterEventItem:
+    return AdapterEventItem(
+        id=r["id"],
+        adapter_type=AdapterType(r["adapter_type"]),
+        status=AdapterEventStatus(r["status"]),
+        received_at=r["received_at"],
+        alert_count=r["alert_count"],
+        source_id=r["source_id"],
+        event_type=r["event_type"],
+        error=r["error"],
+        created_ticket_id=r["created_ticket_id"],
+    )
 
 
 def _alert_item(r: Any) -> AlertListItem:
