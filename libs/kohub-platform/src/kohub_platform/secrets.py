@@ -11,8 +11,10 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-# Development only: a key anyone can derive. ServiceSettings refuses it outside development.
-DEVELOPMENT_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"kohub-development-only").digest())
+# Development only: a key anyone can derive; `secret_box` refuses it outside development.
+DEVELOPMENT_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"kohub-development-only").digest()
+).decode()
 
 
 class SecretUnreadable(Exception):
@@ -41,3 +43,12 @@ class SecretBox:
 
 def new_key() -> str:
     return Fernet.generate_key().decode()
+
+
+def secret_box(keys: tuple[str, ...], environment: str) -> SecretBox:
+    """The box of a service that keeps secrets: the configured keys, or in development (and
+    tests) the development key. Outside development, no key or the development key is an
+    error at start, not a secret readable by anyone."""
+    if environment != "development" and (not keys or DEVELOPMENT_KEY in keys):
+        raise ValueError("Set KOHUB_SECRET_KEYS (Fernet keys) outside development.")
+    return SecretBox(keys or (DEVELOPMENT_KEY,))

@@ -28,17 +28,6 @@ def _roles(raw: str) -> frozenset[str]:
     return roles
 
 
-def _secret_keys(raw: str, environment: str) -> tuple[str, ...]:
-    keys = tuple(part.strip() for part in raw.split(",") if part.strip())
-    if keys:
-        return keys
-    if environment != "development":
-        raise ValueError("KOHUB_SECRET_KEYS must be set outside development.")
-    from kohub_platform.secrets import DEVELOPMENT_KEY
-
-    return (DEVELOPMENT_KEY.decode(),)
-
-
 @dataclass(frozen=True, slots=True)
 class OidcSettings:
     issuer: str
@@ -64,7 +53,8 @@ class ServiceSettings:
     web_concurrency: int = 1
     """uvicorn worker processes; each runs the API, its consumers and an outbox relay."""
     secret_keys: tuple[str, ...] = ()
-    """Fernet keys for secrets kept encrypted (first encrypts); see kohub_platform.secrets."""
+    """Fernet keys for secrets kept encrypted (first encrypts); see kohub_platform.secrets.
+    Only services that keep secrets read them (`secret_box`)."""
     service_urls: dict[str, str] = field(default_factory=dict)
     """Where the other services listen (`KOHUB_<SERVICE>_URL`)."""
 
@@ -100,7 +90,9 @@ class ServiceSettings:
             environment=environment,
             db_pool_size=int(_env("KOHUB_DB_POOL_SIZE", "10")),
             web_concurrency=int(_env("KOHUB_WEB_CONCURRENCY", "1")),
-            secret_keys=_secret_keys(_env("KOHUB_SECRET_KEYS", ""), environment),
+            secret_keys=tuple(
+                key.strip() for key in _env("KOHUB_SECRET_KEYS", "").split(",") if key.strip()
+            ),
             service_urls={
                 name: _env(f"KOHUB_{name.upper()}_URL", f"http://127.0.0.1:{port}").rstrip("/")
                 for name, port in SERVICE_PORTS.items()

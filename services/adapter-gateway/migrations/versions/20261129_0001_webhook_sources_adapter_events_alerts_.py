@@ -120,7 +120,6 @@ def upgrade() -> None:
     sa.Column('priority_overrides', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
     sa.Column('rate_limit_per_minute', sa.Integer(), nullable=True),
     sa.Column('token_rotated_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_received_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

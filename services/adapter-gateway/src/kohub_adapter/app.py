@@ -17,11 +17,12 @@ from kohub_adapter.adapters.http.problems import ADAPTER_EXCEPTION_HANDLERS
 from kohub_adapter.adapters.http.webhooks import WebhookController
 from kohub_adapter.adapters.messaging.mapping import EVENT_DOCS
 from kohub_adapter.adapters.messaging.subscribers import register_subscribers
+from kohub_adapter.adapters.postgres.retention import prune_received
 from kohub_adapter.bootstrap import AdapterService, bootstrap
 from kohub_adapter.settings import load_settings
 from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
 from kohub_platform.logs import configure_logging
-from kohub_platform.runtime import Runtime
+from kohub_platform.runtime import PeriodicJob, Runtime
 from kohub_platform.settings import ServiceSettings
 from kohub_platform.web import closing, create_service_app, serve
 
@@ -35,9 +36,13 @@ def create_app(
         settings = load_settings()
         configure_logging("adapter", settings.log_level)
     service = service or bootstrap(settings)
+    jobs = []
     if "worker" in settings.roles and service.broker is not None:
         register_subscribers(service.broker, service)
-    runtime = Runtime(engine=service.engine, broker=service.broker, relay=service.relay)
+    if "worker" in settings.roles and service.engine is not None:
+        engine, days = service.engine, service.gateway.retention_days
+        jobs.append(PeriodicJob("prune-received", 3600.0, lambda: prune_received(engine, days)))
+    runtime = Runtime(engine=service.engine, broker=service.broker, relay=service.relay, jobs=jobs)
 
     app = create_service_app(
         service="adapter-gateway",

@@ -33,7 +33,7 @@ from kohub_platform.auth import TokenVerifier
 from kohub_platform.db import asyncpg_dsn, create_engine, session_factory
 from kohub_platform.messaging import RabbitPublisher, build_broker
 from kohub_platform.relay import OutboxRelay
-from kohub_platform.secrets import DEVELOPMENT_KEY, SecretBox
+from kohub_platform.secrets import secret_box
 from kohub_platform.settings import ServiceSettings
 
 
@@ -60,14 +60,6 @@ class AdapterService:
     http: httpx.AsyncClient | None = None
 
 
-def secret_box(settings: ServiceSettings) -> SecretBox:
-    if settings.secret_keys:
-        return SecretBox(settings.secret_keys)
-    if settings.environment != "development":
-        raise ValueError("KOHUB_SECRET_KEYS must be set outside development.")
-    return SecretBox((DEVELOPMENT_KEY.decode(),))
-
-
 def bootstrap(
     settings: ServiceSettings,
     *,
@@ -77,7 +69,7 @@ def bootstrap(
 ) -> AdapterService:
     gateway = gateway or GatewaySettings.from_env()
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-    box = secret_box(settings)
+    box = secret_box(settings.secret_keys, settings.environment)
     queries = SqlAdapterQueries(engine, box)
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(gateway.status_timeout_seconds),

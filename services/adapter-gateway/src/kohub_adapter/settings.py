@@ -15,12 +15,15 @@ class GatewaySettings:
     adapter may name its own with config `url`."""
     status_timeout_seconds: float = 2.0
     max_body_bytes: int = 1_048_576
+    retention_days: int = 30
+    """Received webhooks (raw bodies) and their alerts are deleted after this many days."""
 
     @classmethod
     def from_env(cls) -> "GatewaySettings":
         return cls(
             prometheus_url=os.environ.get("KOHUB_PROMETHEUS_URL", "").strip() or None,
             status_timeout_seconds=float(os.environ.get("KOHUB_STATUS_TIMEOUT_SECONDS", "2")),
+            retention_days=int(os.environ.get("KOHUB_ADAPTER_RETENTION_DAYS", "30")),
         )
 
 

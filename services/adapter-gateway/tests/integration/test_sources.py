@@ -211,7 +211,7 @@ async def test_the_grafana_secret_is_stored_encrypted(client, oidc, db) -> None:
         "SELECT hmac_secret FROM webhook_sources WHERE id = $1", uuid.UUID(source["id"])
     )
     assert secret.encode() not in stored
-    assert SecretBox((DEVELOPMENT_KEY.decode(),)).open(bytes(stored)) == secret
+    assert SecretBox((DEVELOPMENT_KEY,)).open(bytes(stored)) == secret
 
     url = f"/api/v1/webhook-sources/{source['id']}"
     cleared = await client.patch(url, headers=admin, json={"hmacSecret": None})

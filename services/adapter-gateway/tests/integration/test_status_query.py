@@ -156,7 +156,7 @@ async def test_a_host_whose_tools_cannot_be_asked_is_409(client, oidc, hosts) ->
     )
     assert r.status_code == 409, r.text
     assert r.headers["content-type"].startswith(PROBLEM)
-    assert r.json()["type"] == "urn:kohub:problem:unsupported-capability"
+    assert r.json()["type"] == "urn:kohub:problem:no-status-source"
 
 
 @pytest.mark.parametrize("role", ["customer", "customer-admin"])

@@ -120,9 +120,8 @@ FAILURES: list[tuple[str, str, Headers]] = [
     ("signature at prometheus", "prometheus", lambda s: signed(GRAFANA_BODY)),
     # header bytes outside ASCII (HTTP allows obs-text; Litestar reads them as Latin-1)
     ("non-ascii bearer", "uptime-kuma", lambda s: {"Authorization": b"Bearer khw_\xe9\xe9"}),
-    # BUG, both answer 500 today: base64.b64decode raises a plain ValueError for non-ASCII
-    # text (webhooks.py _credential catches binascii.Error only), and hmac.compare_digest
-    # raises TypeError for non-ASCII str (sources.py accepts_grafana_signature)
+    # base64.b64decode raises a plain ValueError for non-ASCII text, and hmac.compare_digest
+    # a TypeError for non-ASCII str: both must still be a bare 401
     ("non-ascii basic", "prometheus", lambda s: {"Authorization": b"Basic \xe9\xe9\xe9\xe9"}),
     (
         "non-ascii grafana signature",

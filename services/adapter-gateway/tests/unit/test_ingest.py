@@ -258,3 +258,21 @@ async def test_webhook_only_tools_refuse_status_queries_and_actions():
     with pytest.raises(UnsupportedCapability):
         await kuma.execute_action(host, "restart", {})
     assert (await kuma.health()).healthy
+
+
+async def test_nul_characters_never_reach_the_database():
+    source = _source(AdapterType.PROMETHEUS, default_org_id=DEFAULT_ORG)
+    body = (FIXTURES / "alertmanager_real_firing.json").read_text()
+    body = body.replace('"summary": "', '"summary": "nul \\u0000 ', 1)
+    store = FakeIngestStore()
+    record = await receive_webhook(
+        source,
+        ReceivedRequest(AdapterType.PROMETHEUS, body.encode(), "application/json", {}, NOW),
+        registry=REGISTRY,
+        host_map=HostMap(),
+        store=store,
+        locale="ko",
+    )
+    [(_, alert)] = record.published
+    assert "\x00" not in alert.title + alert.description
+    assert "nul" in alert.description

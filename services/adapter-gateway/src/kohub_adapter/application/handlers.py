@@ -4,7 +4,6 @@ administration, the consumers' effects, and the host status query."""
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID, uuid4
 
 from msgspec import UNSET
@@ -13,9 +12,9 @@ from kohub_adapter.application.ports import Clock, HostMapSource, UnitOfWork
 from kohub_adapter.application.tools import (
     AdapterRegistry,
     Capability,
+    NoStatusSource,
     ObservedStatus,
     ToolUnavailable,
-    UnsupportedCapability,
 )
 from kohub_adapter.domain.mapping import MappedHost
 from kohub_adapter.domain.sources import WebhookSource
@@ -171,7 +170,6 @@ async def query_host_status(
     hosts: HostMapSource,
     registry: AdapterRegistry,
     timeout: float,
-    now: Callable[[], datetime],
 ) -> StatusAnswer:
     """Ask the first tool of the host that can answer (STATUS_QUERY), within `timeout`."""
     host = (await hosts.current()).get(host_id)
@@ -187,7 +185,4 @@ async def query_host_status(
         except TimeoutError as exc:
             raise ToolUnavailable(f"{ref.type.value} did not answer within {timeout} s.") from exc
         return StatusAnswer(host_id, status)
-    raise UnsupportedCapability(
-        host.adapters[0].type if host.adapters else AdapterType.PROMETHEUS,
-        Capability.STATUS_QUERY,
-    )
+    raise NoStatusSource("No adapter of this host can answer a status query.")

@@ -38,6 +38,11 @@ class UnsupportedCapability(Exception):
         self.capability = capability
 
 
+class NoStatusSource(Exception):
+    """No adapter of the host can be asked how it is (none with STATUS_QUERY, or its
+    configuration lacks what the query needs)."""
+
+
 class ToolUnavailable(Exception):
     """The tool did not answer in time or answered with an error."""
 

@@ -87,6 +87,8 @@ def check_ids(alerts: "tuple[ParsedAlert, ...]") -> None:
             raise MalformedPayload(
                 f"The alert id {alert.key[:40]!r}… is longer than {KEY_LIMIT} characters."
             )
+        if "\x00" in alert.key or "\x00" in alert.event_id:
+            raise MalformedPayload("An alert id contains a NUL character.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,15 @@ class NormalizedAlert:
     labels: dict[str, str] = field(default_factory=dict)
 
 
+def _plain(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; a tool's message may carry one."""
+    return text.replace("\x00", "")
+
+
+def _plain_map(values: dict[str, str]) -> dict[str, str]:
+    return {_plain(k): _plain(v) for k, v in values.items()}
+
+
 def fingerprint_of(adapter: AdapterType, source_id: UUID, key: str) -> str:
     return f"{adapter.value}:{source_id}:{key}"
 
@@ -102,16 +111,16 @@ def normalize(
         source_event_id=alert.event_id,
         state=alert.state,
         priority=priority_of(alert, source),
-        title=_title(PREFIXES[locale][alert.state], subject, detail),
-        description=_description(alert, source, host, locale),
+        title=_plain(_title(PREFIXES[locale][alert.state], subject, detail)),
+        description=_plain(_description(alert, source, host, locale)),
         occurred_at=alert.occurred_at,
         adapter=source.adapter_type,
         ticket_source=TICKET_SOURCES[source.adapter_type],
         host=host,
         org_id=host.org_id if host is not None else source.default_org_id,
         starts_at=alert.starts_at,
-        links=dict(alert.links),
-        labels=dict(alert.labels),
+        links=_plain_map(alert.links),
+        labels=_plain_map(alert.labels),
     )
 
 
@@ -128,8 +137,8 @@ def certificate_alert(
         source_event_id=f"uptime-kuma-cert-{host.host_id}-{occurred:%Y%m%d}",
         state=AlertState.FIRING,
         priority=TicketPriority.LOW,
-        title=_title(PREFIXES[locale]["certificate"], host.name, days or notice.message),
-        description=notice.message,
+        title=_plain(_title(PREFIXES[locale]["certificate"], host.name, days or notice.message)),
+        description=_plain(notice.message),
         occurred_at=occurred,
         adapter=source.adapter_type,
         ticket_source=TICKET_SOURCES[source.adapter_type],

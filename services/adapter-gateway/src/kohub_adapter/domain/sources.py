@@ -44,7 +44,6 @@ class WebhookSource:
     priority_overrides: dict[str, TicketPriority] = field(default_factory=dict)
     rate_limit_per_minute: int | None = None
     token_rotated_at: datetime | None = None
-    last_received_at: datetime | None = None
     version: int = 1
 
     @classmethod

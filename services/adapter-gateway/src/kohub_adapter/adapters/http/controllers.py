@@ -191,7 +191,6 @@ class ToolController(Controller):
             hosts=service.host_map,
             registry=service.registry,
             timeout=service.gateway.status_timeout_seconds,
-            now=service.clock,
         )
         status = answer.status
         return CurrentStatus(

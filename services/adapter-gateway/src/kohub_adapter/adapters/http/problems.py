@@ -12,7 +12,11 @@ from kohub_adapter.application.handlers import (
     SourceNotFound,
     StaleSource,
 )
-from kohub_adapter.application.tools import ToolUnavailable, UnsupportedCapability
+from kohub_adapter.application.tools import (
+    NoStatusSource,
+    ToolUnavailable,
+    UnsupportedCapability,
+)
 from kohub_platform.errors import problem_handler, problem_response, stale_version_handler
 from kohub_platform.pagination import InvalidCursor
 
@@ -42,6 +46,7 @@ ADAPTER_EXCEPTION_HANDLERS: dict[Any, Any] = {
     InvalidCursor: problem_handler(400, "bad-request"),
     StaleSource: stale_version_handler,
     UnsupportedCapability: problem_handler(409, "unsupported-capability"),
+    NoStatusSource: problem_handler(409, "no-status-source"),
     ToolUnavailable: problem_handler(502, "tool-unavailable"),
     # the database cannot be reached (not: refused a value, which is a bug answered 500)
     OperationalError: _database_unavailable,

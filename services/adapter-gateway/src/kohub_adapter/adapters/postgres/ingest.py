@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from prometheus_client import Histogram
 from sqlalchemy import insert
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_adapter.adapters.messaging.mapping import (
@@ -108,6 +108,11 @@ def _rows(record: IngestRecord) -> _Rows:
     return _Rows([event_row], alert_rows, outbox_rows)
 
 
+def _unreachable(exc: DBAPIError) -> bool:
+    """The database is away (so is every request of the batch), not refusing one value."""
+    return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+
+
 class GroupCommitIngestStore:
     def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:
         self._engine = engine
@@ -129,7 +134,10 @@ class GroupCommitIngestStore:
             del self._waiting[: self._max_batch]
             try:
                 await self._write(batch)
-            except (DataError, IntegrityError) as exc:
+            except DBAPIError as exc:
+                if len(batch) == 1 or _unreachable(exc):
+                    self._fail(batch, exc)
+                    continue
                 # one request the database refuses must not fail its neighbours: alone again
                 log.warning("webhook batch refused; storing one by one", error=str(exc))
                 for one in batch:

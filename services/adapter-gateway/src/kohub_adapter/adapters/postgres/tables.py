@@ -36,7 +36,6 @@ webhook_sources = Table(
     Column("priority_overrides", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("rate_limit_per_minute", Integer),
     Column("token_rotated_at", TS),
-    Column("last_received_at", TS),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),

@@ -15,6 +15,7 @@ import httpx
 from kohub_adapter.application.tools import (
     ActionResult,
     Capability,
+    NoStatusSource,
     ObservedStatus,
     RecentEvent,
     ToolHealth,
@@ -105,7 +106,7 @@ class PrometheusAdapter(WebhookMonitor):
         matchers = adapter.matchers() if adapter else {}
         url = (adapter.config.get("url") if adapter else None) or self._default_url
         if not matchers or not url:
-            raise ToolUnavailable(
+            raise NoStatusSource(
                 "The host's prometheus adapter needs matchers and a Prometheus URL "
                 "(adapter config 'url' or KOHUB_PROMETHEUS_URL)."
             )
