@@ -123,8 +123,8 @@ class FakeAlertSeriesRepository(AlertSeriesRepository):
             "lastSeenAt": series.last_seen_at,
         }
 
-    async def seen(self, consumer: str, message_id: str) -> bool:
-        return (consumer, message_id) in self.inbox | self.staged_inbox
+    async def forget(self, consumer: str, message_id: str) -> None:
+        self.staged_inbox.discard((consumer, message_id))
 
     def first(self, consumer: str, message_id: str) -> bool:
         if (consumer, message_id) in self.inbox | self.staged_inbox:

@@ -148,9 +148,7 @@ async def record_organization(
 
 async def record_outcome(message_id: str, outcome: AlertProcessed, uow: UnitOfWork) -> bool:
     async with uow:
-        if not await uow.first_delivery(OUTCOME_CONSUMER, message_id):
-            return False
-        applied = await uow.outcomes.record(outcome)
+        applied = await uow.outcomes.record(OUTCOME_CONSUMER, message_id, outcome)
         await uow.commit()
     return applied
 

@@ -95,9 +95,9 @@ class HostReadModel(Protocol):
 
 
 class OutcomeStore(Protocol):
-    async def record(self, outcome: AlertProcessed) -> bool:
-        """Note the ticket service's answer on the alert and its AdapterEvent; False when the
-        alert had its answer already."""
+    async def record(self, consumer: str, message_id: str, outcome: AlertProcessed) -> bool:
+        """Note the ticket service's answer on the alert and its AdapterEvent, once per
+        `(consumer, message_id)`; False for a redelivery or an alert answered already."""
 
 
 class UnitOfWork(Protocol):

@@ -57,13 +57,13 @@ async def ingest_alert(
             return None
         series = await uow.alerts.lock(alert.fingerprint)
         key = source_event_key(alert)
-        if await uow.alerts.seen(SOURCE_EVENT_CONSUMER, key):
+        if not await uow.first_delivery(SOURCE_EVENT_CONSUMER, key):
             applied = Applied(AlertOutcome.DUPLICATE, ticket_id=series.ticket_id)
         else:
             applied = await _apply(alert, series, uow, clock, policy, locale)
-            if applied.outcome is not AlertOutcome.SUPPRESSED:
+            if applied.outcome is AlertOutcome.SUPPRESSED:
                 # a suppressed alert that still fires after maintenance must open its ticket
-                await uow.first_delivery(SOURCE_EVENT_CONSUMER, key)
+                await uow.alerts.forget(SOURCE_EVENT_CONSUMER, key)
         await uow.alerts.save(series)
         ticket = applied.ticket
         uow.answer_alert(

@@ -76,8 +76,8 @@ class AlertSeriesRepository(Protocol):
     async def write_repeat(self, series: AlertSeries, at: datetime) -> None:
         """Keep the one timeline entry of the series' repeats current."""
 
-    async def seen(self, consumer: str, message_id: str) -> bool:
-        """Whether `first_delivery` recorded this id already (without recording it)."""
+    async def forget(self, consumer: str, message_id: str) -> None:
+        """Undo a `first_delivery` of this transaction (the id may be handled again)."""
 
 
 class UnitOfWork(Protocol):

@@ -1,11 +1,15 @@
-"""The ticket service's answers, written back onto alerts and their AdapterEvents."""
+"""The ticket service's answers, written back onto alerts and their AdapterEvents.
 
-from sqlalchemy import case, exists, func, literal, select, update
+One statement per answer (the inbox entry, the alert, its AdapterEvent): the gateway takes
+an answer for every alert it sends, as fast as webhooks arrive.
+"""
+
+from sqlalchemy import ARRAY, Text, bindparam, text
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kohub_adapter.adapters.postgres.tables import adapter_events, alerts
 from kohub_contracts.alerts import AlertProcessed
-from kohub_contracts.enums import AdapterEventStatus, AlertOutcome
+from kohub_contracts.enums import AlertOutcome
 
 # Outcomes that touched a ticket: their AdapterEvent is PROCESSED; otherwise IGNORED.
 TICKET_OUTCOMES = frozenset(
@@ -18,48 +22,62 @@ TICKET_OUTCOMES = frozenset(
     }
 )
 
+# The outer UPDATE does not see the CTE's change to this alert, hence :touched for it.
+_RECORD = text(
+    """
+    WITH first AS (
+        INSERT INTO inbox (consumer, message_id) VALUES (:consumer, :message_id)
+        ON CONFLICT DO NOTHING RETURNING 1
+    ), answered AS (
+        UPDATE alerts
+        SET outcome = :outcome, ticket_id = :ticket_id, ticket_key = :ticket_key,
+            processed_at = :processed_at
+        WHERE id = :alert_id AND outcome IS NULL AND EXISTS (SELECT 1 FROM first)
+        RETURNING adapter_event_id
+    )
+    UPDATE adapter_events AS e
+    SET pending_alerts = greatest(e.pending_alerts - 1, 0),
+        created_ticket_id = coalesce(e.created_ticket_id, :created_ticket_id),
+        status = CASE
+            WHEN e.pending_alerts > 1 THEN e.status
+            WHEN :touched OR EXISTS (
+                SELECT 1 FROM alerts AS a
+                WHERE a.adapter_event_id = e.id AND a.outcome = ANY(:ticket_outcomes)
+            ) THEN 'PROCESSED'
+            ELSE 'IGNORED'
+        END,
+        processed_at = CASE WHEN e.pending_alerts > 1 THEN e.processed_at ELSE :processed_at END
+    FROM answered
+    WHERE e.id = answered.adapter_event_id
+    RETURNING e.id
+    """
+).bindparams(
+    bindparam("ticket_id", type_=UUID(as_uuid=True)),
+    bindparam("created_ticket_id", type_=UUID(as_uuid=True)),
+    bindparam("alert_id", type_=UUID(as_uuid=True)),
+    bindparam("ticket_outcomes", value=sorted(o.value for o in TICKET_OUTCOMES), type_=ARRAY(Text)),
+)
+
 
 class SqlOutcomeStore:
     def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
-    async def record(self, outcome: AlertProcessed) -> bool:
-        answered = await self._session.execute(
-            update(alerts)
-            .where(alerts.c.id == outcome.alert_id, alerts.c.outcome.is_(None))
-            .values(
-                outcome=outcome.outcome.value,
-                ticket_id=outcome.ticket_id,
-                ticket_key=outcome.ticket_key,
-                processed_at=outcome.processed_at,
-            )
-            .returning(alerts.c.id)
-        )
-        if answered.first() is None:
-            return False
-        e = adapter_events
-        touched_ticket = exists(
-            select(alerts.c.id).where(
-                alerts.c.adapter_event_id == e.c.id,
-                alerts.c.outcome.in_([o.value for o in TICKET_OUTCOMES]),
-            )
-        )
-        done = e.c.pending_alerts <= 1
-        created = outcome.ticket_id if outcome.outcome is AlertOutcome.CREATED else None
-        await self._session.execute(
-            update(e)
-            .where(e.c.id == outcome.adapter_event_id)
-            .values(
-                pending_alerts=func.greatest(e.c.pending_alerts - 1, 0),
-                created_ticket_id=func.coalesce(
-                    e.c.created_ticket_id, literal(created, e.c.id.type)
+    async def record(self, consumer: str, message_id: str, outcome: AlertProcessed) -> bool:
+        result = await self._session.execute(
+            _RECORD,
+            {
+                "consumer": consumer,
+                "message_id": message_id,
+                "outcome": outcome.outcome.value,
+                "ticket_id": outcome.ticket_id,
+                "ticket_key": outcome.ticket_key,
+                "processed_at": outcome.processed_at,
+                "alert_id": outcome.alert_id,
+                "created_ticket_id": (
+                    outcome.ticket_id if outcome.outcome is AlertOutcome.CREATED else None
                 ),
-                status=case(
-                    (done & touched_ticket, AdapterEventStatus.PROCESSED.value),
-                    (done, AdapterEventStatus.IGNORED.value),
-                    else_=e.c.status,
-                ),
-                processed_at=case((done, outcome.processed_at), else_=e.c.processed_at),
-            )
+                "touched": outcome.outcome in TICKET_OUTCOMES,
+            },
         )
-        return True
+        return result.first() is not None

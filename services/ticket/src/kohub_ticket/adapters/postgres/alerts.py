@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -13,6 +13,11 @@ from kohub_contracts.enums import ActivityType, AlertState
 from kohub_ticket.adapters.postgres.tables import activities, alert_series, inbox
 from kohub_ticket.domain.alerts import AlertSeries
 
+_INSERT = pg_insert(alert_series).values(fingerprint=bindparam("fingerprint"))
+_LOCK = _INSERT.on_conflict_do_update(
+    index_elements=[alert_series.c.fingerprint],
+    set_={"fingerprint": _INSERT.excluded.fingerprint},
+).returning(*alert_series.c)
 _COLUMNS = (
     "ticket_id",
     "state",
@@ -29,20 +34,8 @@ class SqlAlertSeriesRepository:
         self._session = session
 
     async def lock(self, fingerprint: str) -> AlertSeries:
-        await self._session.execute(
-            pg_insert(alert_series).values(fingerprint=fingerprint).on_conflict_do_nothing()
-        )
-        row = (
-            (
-                await self._session.execute(
-                    select(alert_series)
-                    .where(alert_series.c.fingerprint == fingerprint)
-                    .with_for_update()
-                )
-            )
-            .mappings()
-            .one()
-        )
+        # one round trip: the no-op update of a conflict locks the row and returns it
+        row = (await self._session.execute(_LOCK, {"fingerprint": fingerprint})).mappings().one()
         return AlertSeries(
             fingerprint=fingerprint,
             ticket_id=row["ticket_id"],
@@ -90,8 +83,7 @@ class SqlAlertSeriesRepository:
                 .values(metadata=metadata)
             )
 
-    async def seen(self, consumer: str, message_id: str) -> bool:
-        stmt = select(inbox.c.message_id).where(
-            inbox.c.consumer == consumer, inbox.c.message_id == message_id
+    async def forget(self, consumer: str, message_id: str) -> None:
+        await self._session.execute(
+            delete(inbox).where(inbox.c.consumer == consumer, inbox.c.message_id == message_id)
         )
-        return (await self._session.execute(stmt)).first() is not None
