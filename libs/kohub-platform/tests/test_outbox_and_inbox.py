@@ -202,6 +202,62 @@ async def test_failed_publish_is_retried_later_with_backoff(engine, broker, tap,
     await eventually(lambda: _len_at_least(received, 1))
 
 
+class _FailingAfter:
+    """Publishes `good` messages for real, then fails every one."""
+
+    def __init__(self, inner: RabbitPublisher, good: int) -> None:
+        self._inner, self._left = inner, good
+
+    async def publish(self, message: ClaimedMessage) -> None:
+        if self._left <= 0:
+            raise ConnectionError("broker away")
+        self._left -= 1
+        await self._inner.publish(message)
+
+
+async def test_one_aggregates_backlog_goes_out_in_one_cycle_in_order(
+    engine, broker, tap, amqp_url
+) -> None:
+    """An alert storm is thousands of rows of one aggregate: one claim takes the head and the
+    rows behind it, and publishes them one after another."""
+    routing_key, received = tap
+    ids = await _write(engine, routing_key, aggregates=1, per_aggregate=30)
+    relay = OutboxRelay(engine, RabbitPublisher(amqp_url, "kohub-test"), batch_size=200)
+    assert await relay.relay_once() == (30, 0)
+    await eventually(lambda: _len_at_least(received, 30))
+    assert [m.message_id for m in received] == ids
+
+
+async def test_a_failure_in_an_aggregates_chain_holds_back_the_rows_behind_it(
+    engine, broker, tap, amqp_url
+) -> None:
+    routing_key, received = tap
+    ids = await _write(engine, routing_key, aggregates=1, per_aggregate=5)
+    failing = OutboxRelay(engine, _FailingAfter(RabbitPublisher(amqp_url, "kohub-test"), good=2))
+    assert await failing.relay_once() == (2, 1)
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT event_id, attempts, published_at IS NOT NULL AS sent FROM outbox "
+                    "WHERE event_id = ANY(:ids) ORDER BY id"
+                ),
+                {"ids": ids},
+            )
+        ).all()
+    assert [(r.sent, r.attempts) for r in rows] == [
+        (True, 1),
+        (True, 1),
+        (False, 1),  # failed, in backoff
+        (False, 0),  # untouched: nothing overtakes the failed row
+        (False, 0),
+    ]
+    # while the third row waits out its backoff, the rows behind it stay unclaimed
+    assert await OutboxRelay(engine, _FailingPublisher()).relay_once() == (0, 0)
+    await eventually(lambda: _len_at_least(received, 2))
+    assert [m.message_id for m in received] == ids[:2]
+
+
 async def test_inbox_first_delivery_only_once(engine) -> None:
     sessions = session_factory(engine)
     message_id = str(uuid.uuid4())

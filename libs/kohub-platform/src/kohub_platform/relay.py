@@ -2,8 +2,10 @@
 
 It claims rows with `FOR UPDATE SKIP LOCKED`, so several replicas share the work; a row is
 only claimed when no earlier row of the same aggregate is still unpublished, so events of
-one aggregate reach the broker in order. It wakes on `LISTEN/NOTIFY`, polls as a fallback,
-and backs off per row when publishing fails.
+one aggregate reach the broker in order. With an aggregate's first pending row locked, the
+relay also takes the rows behind it and publishes them one after another (an alert storm
+is thousands of rows of one aggregate), other aggregates in parallel. It wakes on
+`LISTEN/NOTIFY`, polls as a fallback, and backs off per row when publishing fails.
 """
 
 import asyncio
@@ -51,7 +53,7 @@ class Publisher(Protocol):
 _CLAIM = text(
     """
     SELECT o.id, o.event_id, o.event_type, o.exchange, o.routing_key, o.body,
-           o.correlation_id, o.attempts
+           o.correlation_id, o.attempts, o.aggregate_id
     FROM outbox o
     WHERE o.published_at IS NULL
       AND o.next_attempt_at <= now()
@@ -59,6 +61,19 @@ _CLAIM = text(
           SELECT 1 FROM outbox e
           WHERE e.aggregate_id = o.aggregate_id AND e.published_at IS NULL AND e.id < o.id
       )
+    ORDER BY o.id
+    LIMIT :limit
+    FOR UPDATE OF o SKIP LOCKED
+    """
+)
+# The rows behind the claimed heads: nobody else can claim them while their head is locked.
+_CLAIM_FOLLOWERS = text(
+    """
+    SELECT o.id, o.event_id, o.event_type, o.exchange, o.routing_key, o.body,
+           o.correlation_id, o.attempts, o.aggregate_id, o.next_attempt_at <= now() AS due
+    FROM outbox o
+    WHERE o.aggregate_id = ANY(:aggregates) AND o.published_at IS NULL
+      AND o.id <> ALL(:heads)
     ORDER BY o.id
     LIMIT :limit
     FOR UPDATE OF o SKIP LOCKED
@@ -161,20 +176,16 @@ class OutboxRelay:
     async def relay_once(self) -> tuple[int, int]:
         """Claim one batch, publish it, record the outcome. Returns (published, failed)."""
         async with self._engine.begin() as conn:
-            rows = (await conn.execute(_CLAIM, {"limit": self._batch_size})).all()
-            LAST_BATCH.set(len(rows))
-            if not rows:
+            heads = (await conn.execute(_CLAIM, {"limit": self._batch_size})).all()
+            LAST_BATCH.set(len(heads))
+            if not heads:
                 return 0, 0
-            claimed = [ClaimedMessage(*row) for row in rows]
-            outcomes = await asyncio.gather(
-                *(self._publisher.publish(m) for m in claimed), return_exceptions=True
-            )
-            ok_ids = [m.id for m, out in zip(claimed, outcomes, strict=True) if out is None]
-            failures = [
-                (m, out) for m, out in zip(claimed, outcomes, strict=True) if out is not None
-            ]
-            if ok_ids:
-                await conn.execute(_MARK_PUBLISHED, {"ids": ok_ids})
+            chains = await self._chains(conn, heads)
+            results = await asyncio.gather(*(self._publish_in_order(c) for c in chains))
+            published = [m for done, _ in results for m in done]
+            failures = [failure for _, failure in results if failure is not None]
+            if published:
+                await conn.execute(_MARK_PUBLISHED, {"ids": [m.id for m in published]})
             for message, error in failures:
                 FAILED.inc()
                 await conn.execute(
@@ -185,19 +196,49 @@ class OutboxRelay:
                         "delay": backoff_seconds(message.attempts),
                     },
                 )
-        for m, out in zip(claimed, outcomes, strict=True):
-            if out is None:
-                PUBLISHED.labels(m.exchange).inc()
+        for m in published:
+            PUBLISHED.labels(m.exchange).inc()
         if failures:
             log.warning(
                 "outbox publish failed",
                 failed=len(failures),
-                published=len(ok_ids),
+                published=len(published),
                 error=str(failures[0][1]),
             )
         if self._on_batch is not None:
-            await self._on_batch(len(ok_ids))
-        return len(ok_ids), len(failures)
+            await self._on_batch(len(published))
+        return len(published), len(failures)
+
+    async def _chains(self, conn: Any, heads: list[Any]) -> list[list[ClaimedMessage]]:
+        """Per aggregate, its head and the due rows behind it, in order (a row in backoff
+        ends its chain: nothing may overtake it)."""
+        chains = {h.aggregate_id: [ClaimedMessage(*h[:8])] for h in heads}
+        room = self._batch_size - len(heads)
+        if room > 0:
+            followers = await conn.execute(
+                _CLAIM_FOLLOWERS,
+                {"aggregates": list(chains), "heads": [h.id for h in heads], "limit": room},
+            )
+            stopped: set[str] = set()
+            for row in followers:
+                if row.aggregate_id in stopped or not row.due:
+                    stopped.add(row.aggregate_id)
+                    continue
+                chains[row.aggregate_id].append(ClaimedMessage(*row[:8]))
+        return list(chains.values())
+
+    async def _publish_in_order(
+        self, chain: list[ClaimedMessage]
+    ) -> tuple[list[ClaimedMessage], tuple[ClaimedMessage, BaseException] | None]:
+        """Publish one aggregate's rows one after another; stop at the first failure."""
+        done: list[ClaimedMessage] = []
+        for message in chain:
+            try:
+                await self._publisher.publish(message)
+            except Exception as exc:
+                return done, (message, exc)
+            done.append(message)
+        return done, None
 
     async def _prune(self) -> None:
         """Published rows older than the retention go, in batches, until none are left."""
