@@ -58,6 +58,7 @@ bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts; print their f
 	@command -v wrk >/dev/null || { echo "==> installing wrk (load generator)"; apt-get install -y -q wrk >/dev/null; }
 	@cd bench && $(RUN) python ticket_bench.py
 	@cd bench && $(RUN) python host_bench.py
+	@cd bench && $(RUN) python ingest_bench.py
 
 clean-test-leftovers: bootstrap ## drop databases and vhosts a killed test run left behind
 	@$(RUN) python scripts/clean_test_leftovers.py

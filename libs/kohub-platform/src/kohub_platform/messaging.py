@@ -92,7 +92,12 @@ SUITE_QUEUES: tuple[ConsumerQueue, ...] = (
 )
 
 
-def build_broker(amqp_url: str, service: str, *, prefetch: int = 64) -> RabbitBroker:
+# Messages handled at once per process. More than the database pool (10 + 10 overflow) only
+# queues handlers on connections, and they crowd the event loop the outbox relay shares.
+DEFAULT_PREFETCH = 20
+
+
+def build_broker(amqp_url: str, service: str, *, prefetch: int = DEFAULT_PREFETCH) -> RabbitBroker:
     return RabbitBroker(
         amqp_url,
         default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True),
