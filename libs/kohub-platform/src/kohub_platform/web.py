@@ -26,6 +26,7 @@ from kohub_platform.logs import bind_contextvars, clear_contextvars, configure_l
 from kohub_platform.settings import ServiceSettings
 
 ReadyCheck = Callable[[], Awaitable[Any]]
+KEEP_ALIVE_SECONDS = 120
 access_log = structlog.get_logger("kohub.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -184,4 +185,7 @@ def serve(service: str, app_factory: str, settings: ServiceSettings) -> None:
         log_config=None,
         proxy_headers=True,
         access_log=False,
+        # Longer than the idle timeout of the clients' pools (Go's, Alertmanager's: 90 s),
+        # so a client never sends a request on a connection the server is just closing.
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
