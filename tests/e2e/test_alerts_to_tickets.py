@@ -54,9 +54,9 @@ class Suite:
         assert added.status_code == 201, added.text
 
         async def mapped() -> bool:
-            # 404 until the gateway's read model has the host
-            answer = await self.adapter.get(f"/api/internal/hosts/{host_id}/status")
-            return answer.status_code != 404
+            # the gateway's read model has the host with its adapter (two events)
+            answer = await self.adapter.get(f"/api/internal/hosts/{host_id}")
+            return answer.status_code == 200 and bool(answer.json()["adapters"])
 
         await eventually(mapped, timeout=DEADLINE)
         return org_id, host_id

@@ -3,7 +3,7 @@
 and the recent-alerts list of the dashboard."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -128,6 +128,18 @@ class ToolAdapterInfo(Camel):
     healthy: bool
     detail: str
     checked_at: datetime
+
+
+class MappedHostResponse(Camel):
+    """A host as the adapter gateway's mapping read model knows it (from host.* events):
+    what alerts are matched against."""
+
+    host_id: UUID
+    name: str
+    organization_id: UUID
+    status: str
+    adapters: list[dict[str, Any]]
+    organization_name: str | None = None
 
 
 # -- events on kohub.events ------------------------------------------------------------

@@ -40,6 +40,7 @@ CONTRACTS: dict[str, Any] = {
     "AdapterEventPage": Page[alerts.AdapterEventItem],
     "AlertPage": Page[alerts.AlertListItem],
     "ToolAdapterInfo": alerts.ToolAdapterInfo,
+    "MappedHostResponse": alerts.MappedHostResponse,
     **{
         f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
         for name, struct in alerts.ALERT_EVENT_TYPES.items()

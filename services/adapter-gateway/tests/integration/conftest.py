@@ -161,14 +161,14 @@ async def publish_host(channel: aio_pika.abc.AbstractChannel, state: HostState) 
 
 
 async def until_mapped(client: Any, oidc: Any, host_id: Any) -> None:
-    """Wait until the gateway's own host map (what webhooks are mapped with) has the host:
-    the internal status query stops answering 404."""
+    """Wait until the gateway's own host map (what webhooks are mapped with) has the host."""
 
     async def known() -> bool:
-        r = await client.get(
-            f"/api/internal/hosts/{host_id}/status", headers=auth(oidc, "msp-operator")
-        )
-        return r.status_code != 404
+        r = await client.get(f"/api/internal/hosts/{host_id}", headers=auth(oidc, "msp-operator"))
+        if r.status_code != 200:
+            return False
+        assert r.json()["hostId"] == str(host_id)
+        return True
 
     await eventually(known)
 

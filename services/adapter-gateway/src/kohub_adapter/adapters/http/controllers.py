@@ -11,11 +11,12 @@ from litestar.params import Parameter
 from kohub_adapter.adapters.http.support import Req, adapter_service
 from kohub_adapter.adapters.postgres.queries import AlertFilter, source_response
 from kohub_adapter.application import handlers
-from kohub_adapter.application.handlers import SourceNotFound
+from kohub_adapter.application.handlers import HostNotMapped, SourceNotFound
 from kohub_contracts.alerts import (
     AdapterEventItem,
     AdapterEventResponse,
     AlertListItem,
+    MappedHostResponse,
     ToolAdapterInfo,
     WebhookSourceCreateRequest,
     WebhookSourceResponse,
@@ -176,6 +177,34 @@ class ToolController(Controller):
                 )
             )
         return infos
+
+    @get(
+        "/api/internal/hosts/{host_id:uuid}",
+        guards=[OPERATORS],
+        summary="A host as the alert mapping sees it",
+    )
+    async def mapped_host(self, request: Req, host_id: UUID) -> MappedHostResponse:
+        """What alerts are matched against (from host.* events): to tell why an alert did or
+        did not map to this host."""
+        host = (await adapter_service(request).host_map.current()).get(host_id)
+        if host is None:
+            raise HostNotMapped("The adapter gateway knows no such host.")
+        return MappedHostResponse(
+            host_id=host.host_id,
+            name=host.name,
+            organization_id=host.org_id,
+            status=host.status.value,
+            adapters=[
+                {
+                    "adapterId": str(a.adapter_id),
+                    "type": a.type.value,
+                    "status": a.status.value,
+                    "config": a.config,
+                }
+                for a in host.adapters
+            ],
+            organization_name=host.org_name,
+        )
 
     @get(
         "/api/internal/hosts/{host_id:uuid}/status",
