@@ -54,7 +54,7 @@ format: bootstrap ## ruff fix and format
 token: bootstrap ## print a dev token: make token ROLE=msp-operator ORG=<org uuid>
 	@$(RUN) python -m kohub_platform.devtokens --role $(ROLE) $(if $(ORG),--org $(ORG))
 
-bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts; print their figures)
+bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts, the alert ingest path; print their figures)
 	@command -v wrk >/dev/null || { echo "==> installing wrk (load generator)"; apt-get install -y -q wrk >/dev/null; }
 	@cd bench && $(RUN) python ticket_bench.py
 	@cd bench && $(RUN) python host_bench.py
