@@ -28,22 +28,26 @@ import asyncpg
 import httpx
 from common import (
     PG_BASE,
-    CpuMeter,
     Launched,
-    LoadRun,
     Sandbox,
-    by_command,
-    descendants,
     launched,
     machine,
-    open_loop,
-    percentile,
-    post_request,
-    postgres_of,
     queue_consumers,
     suite_sandbox,
     verdict,
     wrk,
+)
+from open_loop import (
+    LoadRun,
+    open_loop,
+    percentile,
+    post_request,
+)
+from processes import (
+    CpuMeter,
+    by_command,
+    descendants,
+    postgres_of,
 )
 
 SERVICES = ("adapter-gateway", "ticket")
