@@ -112,28 +112,8 @@ def sandbox(service: str) -> Iterator[Sandbox]:
 @contextlib.contextmanager
 def running(service: str, box: Sandbox, workers: int) -> Iterator[str]:
     """The service's own entry point, `workers` uvicorn processes, on a free port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**box.env, "PORT": str(port), "KOHUB_WEB_CONCURRENCY": str(workers)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", f"from kohub_{service}.app import main; main()"], env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise RuntimeError(f"{service} exited with {process.returncode}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError(f"{service} did not become ready")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with launched(service, box, workers) as service_process:
+        yield service_process.url
 
 
 @dataclass
