@@ -5,8 +5,15 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from kohub_contracts.alerts import AlertProcessed
+from kohub_contracts.commands import TicketCommandOutcome
+from kohub_contracts.events import TicketSyncChanged
 from kohub_platform.outbox import OutboxMessage
-from kohub_ticket.adapters.messaging.mapping import Names, alert_outcome_message, outbox_messages
+from kohub_ticket.adapters.messaging.mapping import (
+    Names,
+    alert_outcome_message,
+    command_outcome_message,
+    outbox_messages,
+)
 from kohub_ticket.application.ports import (
     AlertSeriesRepository,
     HostDirectory,
@@ -31,6 +38,7 @@ class FakeTicketRepository(TicketRepository):
         self.seen: dict[UUID, Ticket] = {}
         self.staged: dict[UUID, tuple[Ticket, list]] = {}
         self._numbers: dict[int, int] = {}
+        self.sync_seq: dict[UUID, int] = {}
 
     async def add(self, ticket: Ticket) -> None:
         year = ticket.created_at.year
@@ -49,6 +57,25 @@ class FakeTicketRepository(TicketRepository):
     async def save(self, ticket: Ticket) -> None:
         ticket.version += 1
         self._store(ticket)
+
+    async def find_linked(self, external_system: str, external_ticket_id: str) -> Ticket | None:
+        for ticket in self.rows.values():
+            if (ticket.external_system, ticket.external_ticket_id) == (
+                external_system,
+                external_ticket_id,
+            ):
+                return await self.get(ticket.id)
+        return None
+
+    async def set_sync_state(self, change: TicketSyncChanged) -> bool:
+        ticket = self.rows.get(change.ticket_id)
+        if ticket is None or self.sync_seq.get(ticket.id, 0) >= change.sequence:
+            return False
+        self.sync_seq[ticket.id] = change.sequence
+        ticket.sync_status = change.sync_status
+        ticket.external_system = change.external_system or ticket.external_system
+        ticket.external_ticket_id = change.external_ticket_id or ticket.external_ticket_id
+        return True
 
     def _store(self, ticket: Ticket) -> None:
         _, activities = self.staged.get(ticket.id, (None, []))
@@ -89,13 +116,27 @@ class FakeUserDirectory(UserDirectory):
     async def get(self, user_id: UUID) -> UserRecord | None:
         return self.users.get(user_id)
 
+    async def ensure(
+        self, keycloak_id: str, name: str | None, email: str | None, org_id: UUID
+    ) -> UUID:
+        for user in self.users.values():
+            if user.keycloak_id == keycloak_id:
+                return user.id
+        record = UserRecord(uuid4(), keycloak_id, name, email, org_id, frozenset())
+        self.users[record.id] = record
+        return record.id
+
 
 class FakeHostDirectory(HostDirectory):
     def __init__(self) -> None:
         self.hosts: dict[UUID, HostRecord] = {}
+        self.organizations: dict[UUID, str | None] = {}
 
     async def get(self, host_id: UUID) -> HostRecord | None:
         return self.hosts.get(host_id)
+
+    async def put_organization_name(self, org_id: UUID, name: str | None) -> None:
+        self.organizations.setdefault(org_id, name)
 
 
 class FakeAlertSeriesRepository(AlertSeriesRepository):
@@ -178,6 +219,9 @@ class FakeUnitOfWork(UnitOfWork):
 
     def answer_alert(self, outcome: AlertProcessed) -> None:
         self.answers.append(alert_outcome_message(outcome))
+
+    def answer_command(self, outcome: TicketCommandOutcome) -> None:
+        self.answers.append(command_outcome_message(outcome))
 
     async def commit(self) -> None:
         for ticket in self.tickets.seen.values():

@@ -95,6 +95,17 @@ class TicketResolved(Camel):
     actor: Ref | None = None
 
 
+class TicketEscalated(Camel):
+    """The ticket was escalated (the SLA work raises it; the bridge maps it for KustHub)."""
+
+    ticket: TicketSnapshot
+    level: int
+    reason: str
+    escalated_at: datetime
+    escalated_to: Ref | None = None
+    actor: Ref | None = None
+
+
 class TicketEventType:
     """Routing keys of the ticket service's events on `kohub.events`."""
 
@@ -104,6 +115,7 @@ class TicketEventType:
     ASSIGNED = "ticket.assigned"
     COMMENTED = "ticket.commented"
     RESOLVED = "ticket.resolved"
+    ESCALATED = "ticket.escalated"
 
 
 TICKET_EVENT_TYPES: dict[str, type[Camel]] = {
@@ -113,6 +125,7 @@ TICKET_EVENT_TYPES: dict[str, type[Camel]] = {
     TicketEventType.ASSIGNED: TicketAssigned,
     TicketEventType.COMMENTED: TicketCommented,
     TicketEventType.RESOLVED: TicketResolved,
+    TicketEventType.ESCALATED: TicketEscalated,
 }
 
 
@@ -193,3 +206,23 @@ HOST_EVENT_TYPES: dict[str, type[Camel]] = {
     HostEventType.ORGANIZATION_UPSERTED: OrganizationUpserted,
     HostEventType.STATUS_OBSERVED: HostStatusObserved,
 }
+
+
+# -- integration service -----------------------------------------------------------------
+
+
+class TicketSyncChanged(Camel):
+    """The KustHub link of a ticket changed state; the ticket service keeps `sync_status`
+    and the link fields from it. `sequence` grows per ticket: an older one is ignored."""
+
+    ticket_id: UUID
+    sync_status: SyncStatus
+    sequence: int
+    changed_at: datetime
+    external_system: str | None = None
+    external_ticket_id: str | None = None
+    reason: str | None = None
+
+
+class IntegrationEventType:
+    SYNC_CHANGED = "integration.sync_changed"

@@ -4,7 +4,7 @@ from typing import Any
 
 import msgspec
 
-from kohub_contracts import alerts, events, hosts, tickets
+from kohub_contracts import alerts, commands, events, hosts, kusthub, tickets
 from kohub_contracts.common import Page
 from kohub_contracts.envelope import Envelope
 
@@ -52,6 +52,17 @@ CONTRACTS: dict[str, Any] = {
     **{
         f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
         for name, struct in events.TICKET_EVENT_TYPES.items()
+    },
+    "Envelope[integration.sync_changed]": Envelope[events.TicketSyncChanged],
+    **{
+        f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
+        for name, struct in commands.TICKET_COMMAND_TYPES.items()
+    },
+    "Envelope[ticket.command.outcome]": Envelope[commands.TicketCommandOutcome],
+    # KustHub's contract (kusthub.events): the schemas the other team validates against
+    **{
+        f"KustHub[{name}]": Envelope[struct]  # type: ignore[valid-type]
+        for name, struct in kusthub.KUSTHUB_EVENT_TYPES.items()
     },
 }
 

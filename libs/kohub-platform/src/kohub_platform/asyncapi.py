@@ -13,6 +13,7 @@ import msgspec
 from litestar import get
 
 from kohub_contracts.envelope import Envelope
+from kohub_contracts.routing import KOHUB_EVENTS_EXCHANGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,21 @@ class EventDoc:
     action: Literal["send", "receive"] = "send"
 
 
-def _message_name(event_type: str) -> str:
-    return "".join(part.capitalize() for part in event_type.replace("_", ".").split(".")) + "Event"
+def _message_name(event: EventDoc) -> str:
+    name = "".join(p.capitalize() for p in event.event_type.replace("_", ".").split(".")) + "Event"
+    return name if event.exchange == KOHUB_EVENTS_EXCHANGE else _exchange_prefix(event) + name
+
+
+def _channel_id(event: EventDoc) -> str:
+    """The routing key; on another exchange than kohub.events prefixed with it, since
+    `ticket.escalated` is a key on both kohub.events and kusthub.events."""
+    if event.exchange == KOHUB_EVENTS_EXCHANGE:
+        return event.event_type
+    return f"{event.exchange}:{event.event_type}"
+
+
+def _exchange_prefix(event: EventDoc) -> str:
+    return event.exchange.split(".")[0].capitalize()
 
 
 def asyncapi_document(
@@ -40,7 +54,8 @@ def asyncapi_document(
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for event, ref in zip(events, refs, strict=True):
-        name = _message_name(event.event_type)
+        name = _message_name(event)
+        channel = _channel_id(event)
         messages[name] = {
             "name": event.event_type,
             "title": event.event_type,
@@ -50,7 +65,7 @@ def asyncapi_document(
             "correlationId": {"location": "$message.header#/correlation_id"},
             "bindings": {"amqp": {"messageType": event.event_type}},
         }
-        channels[event.event_type] = {
+        channels[channel] = {
             "address": event.event_type,
             "description": f"Routing key `{event.event_type}` on the `{event.exchange}` exchange.",
             "messages": {name: {"$ref": f"#/components/messages/{name}"}},
@@ -66,11 +81,11 @@ def asyncapi_document(
                 }
             },
         }
-        operations[f"{event.action}.{event.event_type}"] = {
+        operations[f"{event.action}.{channel}"] = {
             "action": event.action,
-            "channel": {"$ref": f"#/channels/{event.event_type}"},
+            "channel": {"$ref": f"#/channels/{channel}"},
             "summary": event.description,
-            "messages": [{"$ref": f"#/channels/{event.event_type}/messages/{name}"}],
+            "messages": [{"$ref": f"#/channels/{channel}/messages/{name}"}],
             "bindings": {"amqp": {"deliveryMode": 2, "mandatory": False}},
         }
     return {

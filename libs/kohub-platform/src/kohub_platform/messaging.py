@@ -23,7 +23,14 @@ from faststream.rabbit import (
 )
 
 from kohub_contracts.alerts import AlertEventType
-from kohub_contracts.events import HOST_EVENT_TYPES, HostEventType
+from kohub_contracts.commands import TicketCommandType
+from kohub_contracts.events import (
+    HOST_EVENT_TYPES,
+    HostEventType,
+    IntegrationEventType,
+    TicketEventType,
+)
+from kohub_contracts.kusthub import INBOUND_EVENT_TYPES
 from kohub_contracts.routing import (
     DEAD_LETTER_EXCHANGE,
     KOHUB_EVENTS_EXCHANGE,
@@ -83,12 +90,40 @@ ALERT_OUTCOMES_QUEUE = ConsumerQueue(
 HOST_MAPPING_QUEUE = ConsumerQueue(
     "adapter.host-mapping", KOHUB_EVENTS, HOST_REFERENCES_QUEUE.routing_keys
 )
+# the KustHub bridge: ticket events out, KustHub's requests in, commands and their answers
+INTEGRATION_TICKET_EVENTS_QUEUE = ConsumerQueue(
+    "integration.ticket-events",
+    KOHUB_EVENTS,
+    (
+        TicketEventType.CREATED,
+        TicketEventType.STATUS_CHANGED,
+        TicketEventType.RESOLVED,
+        TicketEventType.ESCALATED,
+    ),
+)
+KUSTHUB_INBOUND_QUEUE = ConsumerQueue(
+    "integration.kusthub-inbound", KUSTHUB_EVENTS, tuple(INBOUND_EVENT_TYPES)
+)
+COMMAND_OUTCOMES_QUEUE = ConsumerQueue(
+    "integration.command-outcomes", KOHUB_EVENTS, (TicketCommandType.OUTCOME,)
+)
+TICKET_COMMANDS_QUEUE = ConsumerQueue(
+    "ticket.commands", KOHUB_EVENTS, (TicketCommandType.CREATE, TicketCommandType.COMPLETE)
+)
+TICKET_SYNC_QUEUE = ConsumerQueue(
+    "ticket.sync-status", KOHUB_EVENTS, (IntegrationEventType.SYNC_CHANGED,)
+)
 SUITE_QUEUES: tuple[ConsumerQueue, ...] = (
     HOST_REFERENCES_QUEUE,
     HOST_STATUS_QUEUE,
     ALERTS_QUEUE,
     ALERT_OUTCOMES_QUEUE,
     HOST_MAPPING_QUEUE,
+    INTEGRATION_TICKET_EVENTS_QUEUE,
+    KUSTHUB_INBOUND_QUEUE,
+    COMMAND_OUTCOMES_QUEUE,
+    TICKET_COMMANDS_QUEUE,
+    TICKET_SYNC_QUEUE,
 )
 
 

@@ -42,6 +42,12 @@ class ClaimedMessage:
     attempts: int
 
 
+Failure = tuple[ClaimedMessage, BaseException]
+SettledHook = Callable[[Any, list[ClaimedMessage], list[Failure]], Awaitable[None]]
+"""Called in the relay's transaction with what was confirmed and what failed, so a service
+can keep its own bookkeeping (the integration's sync events) exactly in step."""
+
+
 class Publisher(Protocol):
     async def publish(self, message: ClaimedMessage) -> None:
         """Publish and wait for the broker's confirm; raise when it was not confirmed."""
@@ -112,6 +118,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         retention_hours: int = 72,
         on_batch: Callable[[int], Awaitable[None]] | None = None,
+        on_settled: SettledHook | None = None,
     ) -> None:
         self._engine = engine
         self._publisher = publisher
@@ -120,6 +127,7 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._retention_hours = retention_hours
         self._on_batch = on_batch
+        self._on_settled = on_settled
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -196,6 +204,8 @@ class OutboxRelay:
                         "delay": backoff_seconds(message.attempts),
                     },
                 )
+            if self._on_settled is not None:
+                await self._on_settled(conn, published, failures)
         for m in published:
             PUBLISHED.labels(m.exchange).inc()
         if failures:

@@ -29,7 +29,7 @@ async def create_ticket(cmd: CreateTicket, uow: UnitOfWork, clock: Clock) -> Tic
     org_id = _organization_for_new_ticket(cmd)
     now = clock()
     async with uow:
-        await _check_host(uow, cmd.host_id, org_id, actor)
+        await check_host(uow, cmd.host_id, org_id, actor)
         ticket = Ticket.open(
             key="",  # numbered by the repository when stored
             org_id=org_id,
@@ -68,7 +68,7 @@ async def update_ticket(cmd: UpdateTicket, uow: UnitOfWork, clock: Clock) -> Tic
     async with uow:
         ticket = await _load(uow, cmd.ticket_id, cmd.actor, cmd.expected_version)
         _require_operator(cmd.actor)
-        await _check_host(uow, cmd.host_id, ticket.org_id, cmd.actor)
+        await check_host(uow, cmd.host_id, ticket.org_id, cmd.actor)
         changed = ticket.edit(
             actor_id=cmd.actor.user_id,
             at=clock(),
@@ -165,7 +165,7 @@ async def _load(
     return ticket
 
 
-async def _check_host(uow: UnitOfWork, host_id: UUID | None, org_id: UUID, actor: Actor) -> None:
+async def check_host(uow: UnitOfWork, host_id: UUID | None, org_id: UUID, actor: Actor) -> None:
     """The host must be the organization's. Another organization's host and an unknown one
     get the same answer; MSP staff may name a host the host service has not announced yet."""
     if host_id is None:

@@ -6,6 +6,8 @@ from typing import Protocol
 from uuid import UUID
 
 from kohub_contracts.alerts import AlertProcessed
+from kohub_contracts.commands import TicketCommandOutcome
+from kohub_contracts.events import TicketSyncChanged
 from kohub_ticket.domain.alerts import AlertSeries
 from kohub_ticket.domain.model import Ticket
 
@@ -41,11 +43,24 @@ class TicketRepository(Protocol):
         """Persist the aggregate's changes, new activities, terminal logs and resolution,
         bumping the version."""
 
+    async def find_linked(self, external_system: str, external_ticket_id: str) -> Ticket | None:
+        """The ticket linked to another system's ticket, if one is."""
+
+    async def set_sync_state(self, change: TicketSyncChanged) -> bool:
+        """Keep the sync status and link of a newer report (higher sequence); not a change
+        of the ticket itself (no version, no event). False when nothing changed."""
+
 
 class UserDirectory(Protocol):
     async def upsert(self, claims: UserClaims, at: datetime) -> UserRecord: ...
 
     async def get(self, user_id: UUID) -> UserRecord | None: ...
+
+    async def ensure(
+        self, keycloak_id: str, name: str | None, email: str | None, org_id: UUID
+    ) -> UUID:
+        """The user row of a person another system names; its roles are left as they are
+        (only their own token tells those)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +80,9 @@ class HostDirectory(Protocol):
         """Keep the host service's newer state (an older version changes nothing)."""
 
     async def put_organization(self, org_id: UUID, name: str | None) -> None: ...
+
+    async def put_organization_name(self, org_id: UUID, name: str | None) -> None:
+        """Know an organization another system names, without overriding a known name."""
 
 
 class AlertSeriesRepository(Protocol):
@@ -94,6 +112,9 @@ class UnitOfWork(Protocol):
 
     def answer_alert(self, outcome: AlertProcessed) -> None:
         """Tell the adapter gateway what became of an alert (`alert.processed`, at commit)."""
+
+    def answer_command(self, outcome: TicketCommandOutcome) -> None:
+        """Tell the bridge what became of its command (`ticket.command.outcome`, at commit)."""
 
     async def commit(self) -> None:
         """Commit the rows and the outbox messages of every ticket event recorded."""

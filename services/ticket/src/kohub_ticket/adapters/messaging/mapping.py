@@ -7,9 +7,16 @@ from uuid import UUID
 import msgspec
 
 from kohub_contracts.alerts import AlertEventType, AlertProcessed, AlertReceived
+from kohub_contracts.commands import (
+    CompleteTicketCommand,
+    CreateTicketCommand,
+    TicketCommandOutcome,
+    TicketCommandType,
+)
 from kohub_contracts.common import Ref
 from kohub_contracts.events import (
     SOURCE_TICKET,
+    IntegrationEventType,
     ResolutionData,
     TicketAssigned,
     TicketCommented,
@@ -18,6 +25,7 @@ from kohub_contracts.events import (
     TicketResolved,
     TicketSnapshot,
     TicketStatusChanged,
+    TicketSyncChanged,
     TicketUpdated,
 )
 from kohub_contracts.routing import KOHUB_EVENTS_EXCHANGE
@@ -152,6 +160,17 @@ def alert_outcome_message(outcome: AlertProcessed) -> OutboxMessage:
     )
 
 
+def command_outcome_message(outcome: TicketCommandOutcome) -> OutboxMessage:
+    return envelope_message(
+        event_type=TicketCommandType.OUTCOME,
+        data=outcome,
+        # after the ticket's own events of the same transaction (a created ticket first)
+        aggregate_id=str(outcome.ticket_id or outcome.command_id),
+        exchange=KOHUB_EVENTS_EXCHANGE,
+        source=SOURCE_TICKET,
+    )
+
+
 EVENT_DOCS = [
     EventDoc(
         TicketEventType.CREATED,
@@ -201,6 +220,34 @@ EVENT_DOCS = [
         KOHUB_EVENTS_EXCHANGE,
         AlertReceived,
         "Consumed (queue ticket.alerts): a normalized alert, deduplicated by fingerprint.",
+        action="receive",
+    ),
+    EventDoc(
+        TicketCommandType.OUTCOME,
+        KOHUB_EVENTS_EXCHANGE,
+        TicketCommandOutcome,
+        "The answer to a command of the KustHub bridge: accepted with the ticket, or "
+        "refused with the reason (e.g. the state machine's).",
+    ),
+    EventDoc(
+        TicketCommandType.CREATE,
+        KOHUB_EVENTS_EXCHANGE,
+        CreateTicketCommand,
+        "Consumed (queue ticket.commands): open a ticket linked to a KustHub ticket.",
+        action="receive",
+    ),
+    EventDoc(
+        TicketCommandType.COMPLETE,
+        KOHUB_EVENTS_EXCHANGE,
+        CompleteTicketCommand,
+        "Consumed (queue ticket.commands): the customer confirmed; RESOLVED → COMPLETED.",
+        action="receive",
+    ),
+    EventDoc(
+        IntegrationEventType.SYNC_CHANGED,
+        KOHUB_EVENTS_EXCHANGE,
+        TicketSyncChanged,
+        "Consumed (queue ticket.sync-status): the ticket's KustHub sync status and link.",
         action="receive",
     ),
 ]

@@ -1,21 +1,33 @@
 """What the ticket service consumes: host and organization events, kept as references so
-ticket lists, details and events carry names without calling the host service; and
-monitoring alerts, deduplicated into tickets."""
+ticket lists, details and events carry names without calling the host service; monitoring
+alerts, deduplicated into tickets; and the KustHub bridge's commands and sync reports."""
 
 from uuid import UUID
 
 from faststream.rabbit import RabbitBroker
 
 from kohub_contracts.alerts import AlertEventType, AlertReceived
+from kohub_contracts.commands import (
+    TICKET_COMMAND_TYPES,
+    CompleteTicketCommand,
+    CreateTicketCommand,
+)
 from kohub_contracts.envelope import Envelope
 from kohub_contracts.events import (
     HOST_EVENT_TYPES,
     HostChanged,
+    IntegrationEventType,
     OrganizationUpserted,
+    TicketSyncChanged,
 )
 from kohub_platform.consumers import subscribe_envelopes
-from kohub_platform.messaging import ALERTS_QUEUE, HOST_REFERENCES_QUEUE
-from kohub_ticket.application import handlers
+from kohub_platform.messaging import (
+    ALERTS_QUEUE,
+    HOST_REFERENCES_QUEUE,
+    TICKET_COMMANDS_QUEUE,
+    TICKET_SYNC_QUEUE,
+)
+from kohub_ticket.application import bridge, handlers
 from kohub_ticket.application.alerts import ingest_alert
 from kohub_ticket.application.ports import HostRecord
 from kohub_ticket.bootstrap import TicketService
@@ -51,5 +63,27 @@ def register_subscribers(broker: RabbitBroker, service: TicketService) -> None:
         )
         return outcome is not None
 
+    async def on_command(envelope: Envelope[CreateTicketCommand | CompleteTicketCommand]) -> bool:
+        command = envelope.data
+        if isinstance(command, CreateTicketCommand):
+            outcome = await bridge.create_linked_ticket(
+                envelope.event_id, command, service.uow(), service.clock
+            )
+        else:
+            outcome = await bridge.complete_ticket(
+                envelope.event_id, command, service.uow(), service.clock
+            )
+        return outcome is not None
+
+    async def on_sync_state(envelope: Envelope[TicketSyncChanged]) -> bool:
+        return await bridge.record_sync_state(envelope.data, service.uow())
+
     subscribe_envelopes(broker, HOST_REFERENCES_QUEUE, REFERENCE_EVENTS, on_reference)
+    subscribe_envelopes(broker, TICKET_COMMANDS_QUEUE, TICKET_COMMAND_TYPES, on_command)
+    subscribe_envelopes(
+        broker,
+        TICKET_SYNC_QUEUE,
+        {IntegrationEventType.SYNC_CHANGED: TicketSyncChanged},
+        on_sync_state,
+    )
     subscribe_envelopes(broker, ALERTS_QUEUE, {AlertEventType.RECEIVED: AlertReceived}, on_alert)

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kohub_contracts.enums import SyncStatus, TicketPriority, TicketSource, TicketStatus
+from kohub_contracts.events import TicketSyncChanged
 from kohub_platform.users import upsert_user
 from kohub_ticket.adapters.postgres.tables import (
     activities,
@@ -126,6 +127,32 @@ class SqlTicketRepository:
         ticket.version += 1
         await self._write_children(ticket)
         self.seen[ticket.id] = ticket
+
+    async def find_linked(self, external_system: str, external_ticket_id: str) -> Ticket | None:
+        ticket_id = (
+            await self._session.execute(
+                select(tickets.c.id).where(
+                    tickets.c.external_system == external_system,
+                    tickets.c.external_ticket_id == external_ticket_id,
+                )
+            )
+        ).scalar_one_or_none()
+        return await self.get(ticket_id) if ticket_id else None
+
+    async def set_sync_state(self, change: TicketSyncChanged) -> bool:
+        result = await self._session.execute(
+            update(tickets)
+            .where(tickets.c.id == change.ticket_id, tickets.c.sync_seq < change.sequence)
+            .values(
+                sync_status=change.sync_status.value,
+                sync_seq=change.sequence,
+                external_system=func.coalesce(change.external_system, tickets.c.external_system),
+                external_ticket_id=func.coalesce(
+                    change.external_ticket_id, tickets.c.external_ticket_id
+                ),
+            )
+        )
+        return result.rowcount == 1
 
     async def _write_children(self, ticket: Ticket) -> None:
         if ticket.new_activities:
@@ -258,6 +285,21 @@ class SqlUserDirectory:
             frozenset(row["roles"]),
         )
 
+    async def ensure(
+        self, keycloak_id: str, name: str | None, email: str | None, org_id: UUID
+    ) -> UUID:
+        known = {"name": name, "email": email}
+        stmt = (
+            pg_insert(users)
+            .values(id=uuid4(), keycloak_id=keycloak_id, org_id=org_id, **known)
+            .on_conflict_do_update(
+                index_elements=["keycloak_id"],
+                set_={k: func.coalesce(v, users.c[k]) for k, v in known.items()},
+            )
+            .returning(users.c.id)
+        )
+        return (await self._session.execute(stmt)).scalar_one()
+
     async def names(self, user_ids: set[UUID]) -> dict[UUID, str | None]:
         if not user_ids:
             return {}
@@ -301,6 +343,16 @@ class SqlHostDirectory:
             .values(id=host.id, **values)
             .on_conflict_do_update(
                 index_elements=["id"], set_=values, where=hosts.c.version < version
+            )
+        )
+
+    async def put_organization_name(self, org_id: UUID, name: str | None) -> None:
+        stmt = pg_insert(organizations).values(id=org_id, name=name)
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["id"],
+                set_={"name": stmt.excluded.name},
+                where=organizations.c.name.is_(None),
             )
         )
 

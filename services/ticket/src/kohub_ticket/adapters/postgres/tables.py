@@ -72,6 +72,8 @@ tickets = Table(
     Column("external_system", String(50)),
     Column("external_ticket_id", String(100)),
     Column("sync_status", String(20), nullable=False, server_default="NONE"),
+    # the sequence of the bridge's last sync report: an older one arriving late is ignored
+    Column("sync_seq", BigInteger, nullable=False, server_default="0"),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),

@@ -7,11 +7,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kohub_contracts.alerts import AlertProcessed
+from kohub_contracts.commands import TicketCommandOutcome
 from kohub_platform.db import SqlUnitOfWork
 from kohub_platform.inbox import first_delivery
+from kohub_platform.outbox import OutboxMessage
 from kohub_ticket.adapters.messaging.mapping import (
     Names,
     alert_outcome_message,
+    command_outcome_message,
     outbox_messages,
     user_ids_of,
 )
@@ -47,12 +50,17 @@ class TicketUnitOfWork(SqlUnitOfWork):
         self.hosts = SqlHostDirectory(session)
         self.alerts = SqlAlertSeriesRepository(session)
         self.names: dict[UUID, Names] = {}
+        self.command_answers: list[OutboxMessage] = []
 
     async def first_delivery(self, consumer: str, message_id: str) -> bool:
         return await first_delivery(self.session, consumer, message_id)
 
     def answer_alert(self, outcome: AlertProcessed) -> None:
         self.outbox.add(alert_outcome_message(outcome))
+
+    def answer_command(self, outcome: TicketCommandOutcome) -> None:
+        # after the ticket's own events (added at commit): a created ticket comes first
+        self.command_answers.append(command_outcome_message(outcome))
 
     async def commit(self) -> None:
         for ticket in self.tickets.seen.values():
@@ -65,6 +73,9 @@ class TicketUnitOfWork(SqlUnitOfWork):
             for message in outbox_messages(ticket, names):
                 self.outbox.add(message)
             ticket.events.clear()
+        for answer in self.command_answers:
+            self.outbox.add(answer)
+        self.command_answers.clear()
         await super().commit()
 
     def _names_known_at_insert(self, ticket: Ticket) -> Names | None:
