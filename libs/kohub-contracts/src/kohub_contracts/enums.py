@@ -111,10 +111,16 @@ class SyncDirection(str, Enum):
 
 
 class SyncEventStatus(str, Enum):
+    """A ticket_sync_events row (seed §4.4). Outbound: PENDING → SENT on the broker's
+    confirm → ACKNOWLEDGED when KustHub's answer refers to it, FAILED past the retry budget
+    (still retried). Inbound: PENDING → ACKNOWLEDGED when applied, FAILED with the reason,
+    IGNORED when it asks for nothing (requiresOperationalTicket false)."""
+
     PENDING = "PENDING"
     SENT = "SENT"
     ACKNOWLEDGED = "ACKNOWLEDGED"
     FAILED = "FAILED"
+    IGNORED = "IGNORED"
 
 
 class AlertState(str, Enum):

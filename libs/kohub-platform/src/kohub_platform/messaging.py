@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import aio_pika
 from faststream.rabbit import (
@@ -53,19 +54,29 @@ class ConsumerQueue:
     exchange: RabbitExchange
     routing_keys: tuple[str, ...]
     delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+    ordered: bool = False
+    """One consumer at a time (`x-single-active-consumer`, the others stand by) taking one
+    message after another: for events whose order matters across messages."""
+
+    @property
+    def prefetch(self) -> int | None:
+        return 1 if self.ordered else None
 
     @property
     def queue(self) -> RabbitQueue:
+        arguments: dict[str, Any] = {
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": self.name,
+            "x-delivery-limit": self.delivery_limit,
+        }
+        if self.ordered:
+            arguments["x-single-active-consumer"] = True
         return RabbitQueue(
             self.name,
             queue_type=QueueType.QUORUM,
             durable=True,
             routing_key=self.routing_keys[0],
-            arguments={
-                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-                "x-dead-letter-routing-key": self.name,
-                "x-delivery-limit": self.delivery_limit,
-            },
+            arguments=arguments,
         )
 
     @property
@@ -100,6 +111,8 @@ INTEGRATION_TICKET_EVENTS_QUEUE = ConsumerQueue(
         TicketEventType.RESOLVED,
         TicketEventType.ESCALATED,
     ),
+    # KustHub must hear of a ticket's changes in their order
+    ordered=True,
 )
 KUSTHUB_INBOUND_QUEUE = ConsumerQueue(
     "integration.kusthub-inbound", KUSTHUB_EVENTS, tuple(INBOUND_EVENT_TYPES)

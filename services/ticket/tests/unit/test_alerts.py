@@ -9,6 +9,7 @@ import pytest
 
 from kohub_contracts.alerts import AlertReceived
 from kohub_contracts.common import Ref
+from kohub_contracts.durations import iso_duration
 from kohub_contracts.enums import (
     ActivityType,
     AdapterType,
@@ -28,7 +29,6 @@ from kohub_ticket.domain.alerts import (
     AlertPolicy,
     SeriesTicket,
     decide,
-    iso_duration,
 )
 
 ORG = uuid4()

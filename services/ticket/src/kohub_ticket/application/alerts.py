@@ -8,6 +8,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from kohub_contracts.alerts import AlertProcessed, AlertReceived
+from kohub_contracts.durations import iso_duration
 from kohub_contracts.enums import AlertOutcome, AlertState, HostStatus
 from kohub_ticket.application.ports import Clock, UnitOfWork
 from kohub_ticket.domain.alerts import (
@@ -16,7 +17,6 @@ from kohub_ticket.domain.alerts import (
     AlertSeries,
     SeriesTicket,
     decide,
-    iso_duration,
 )
 from kohub_ticket.domain.model import Ticket
 

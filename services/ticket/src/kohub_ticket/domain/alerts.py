@@ -113,15 +113,3 @@ def decide(
     if ticket.status is S.NEW and policy.close_untouched_on_recovery:
         return AlertAction.CLOSE
     return AlertAction.RECOVER
-
-
-def iso_duration(delta: timedelta) -> str:
-    """ISO-8601 duration such as `PT1H15M` (seconds kept when not whole minutes)."""
-    seconds = max(0, int(delta.total_seconds()))
-    days, seconds = divmod(seconds, 86_400)
-    hours, seconds = divmod(seconds, 3_600)
-    minutes, seconds = divmod(seconds, 60)
-    out = "P" + (f"{days}D" if days else "")
-    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    time += f"{seconds}S" if seconds or not (days or hours or minutes) else ""
-    return out + ("T" + time if time else "")
