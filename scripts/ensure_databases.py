@@ -11,6 +11,7 @@ SERVICES = {
     "ticket": "services/ticket",
     "host": "services/host",
     "adapter": "services/adapter-gateway",
+    "integration": "services/integration",
 }
 ADMIN_URL = os.environ.get("KOHUB_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -1,4 +1,4 @@
-"""End to end: the services started as their own processes (ticket, host, adapter gateway),
+"""End to end: the services started as their own processes (ticket, host, adapter gateway, integration),
 each on its own database and all on one vhost, driven over HTTP and AMQP."""
 
 import os
@@ -17,6 +17,7 @@ SERVICE_DIRS = {
     "ticket": "services/ticket",
     "host": "services/host",
     "adapter": "services/adapter-gateway",
+    "integration": "services/integration",
 }
 
 pytest_plugins = ["kohub_platform.testing"]
@@ -64,7 +65,9 @@ class ServiceProcess:
         return self.process.wait(timeout=30)
 
 
-async def started(name: str, database_factory, amqp_url, oidc, tmp_path_factory):
+async def started(
+    name: str, database_factory, amqp_url, oidc, tmp_path_factory, **extra_env: str
+):
     """The service `name` as its own process, on its own migrated database."""
     url = await database_factory(f"e2e_{name}")
     migrate(ROOT / SERVICE_DIRS[name], url)
@@ -80,6 +83,7 @@ async def started(name: str, database_factory, amqp_url, oidc, tmp_path_factory)
             f"KOHUB_{other.upper()}_URL": f"http://127.0.0.1:{port}"
             for other, port in PORTS.items()
         },
+        **extra_env,
     }
     log = tmp_path_factory.mktemp("e2e") / f"{name}.log"
     service = ServiceProcess(name, env, int(env["PORT"]), log)
@@ -106,6 +110,14 @@ async def host_service(database_factory, amqp_url, oidc, tmp_path_factory):
 @pytest_asyncio.fixture(scope="session")
 async def adapter_service(database_factory, amqp_url, oidc, tmp_path_factory):
     service = await started("adapter", database_factory, amqp_url, oidc, tmp_path_factory)
+    yield service
+    if service.process and service.process.poll() is None:
+        service.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def integration_service(database_factory, amqp_url, oidc, tmp_path_factory):
+    service = await started("integration", database_factory, amqp_url, oidc, tmp_path_factory)
     yield service
     if service.process and service.process.poll() is None:
         service.stop()

@@ -4,7 +4,7 @@ from typing import Any
 
 import msgspec
 
-from kohub_contracts import alerts, commands, events, hosts, kusthub, tickets
+from kohub_contracts import alerts, commands, events, hosts, integration, kusthub, tickets
 from kohub_contracts.common import Page
 from kohub_contracts.envelope import Envelope
 
@@ -41,6 +41,11 @@ CONTRACTS: dict[str, Any] = {
     "AlertPage": Page[alerts.AlertListItem],
     "ToolAdapterInfo": alerts.ToolAdapterInfo,
     "MappedHostResponse": alerts.MappedHostResponse,
+    "TicketSyncResponse": integration.TicketSyncResponse,
+    "SyncEventPage": Page[integration.SyncEventItem],
+    "PublishRequest": integration.PublishRequest,
+    "PublishAccepted": integration.PublishAccepted,
+    "DeadLetterPage": Page[integration.DeadLetterItem],
     **{
         f"Envelope[{name}]": Envelope[struct]  # type: ignore[valid-type]
         for name, struct in alerts.ALERT_EVENT_TYPES.items()

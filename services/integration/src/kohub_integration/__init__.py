@@ -1,0 +1,1 @@
+"""kohub integration service: the KustHub bridge."""
