@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest_asyncio
+from amqp_proxy import AmqpProxy
 
 from kohub_platform.testing import eventually, migrate
 
@@ -65,9 +66,7 @@ class ServiceProcess:
         return self.process.wait(timeout=30)
 
 
-async def started(
-    name: str, database_factory, amqp_url, oidc, tmp_path_factory, **extra_env: str
-):
+async def started(name: str, database_factory, amqp_url, oidc, tmp_path_factory, **extra_env: str):
     """The service `name` as its own process, on its own migrated database."""
     url = await database_factory(f"e2e_{name}")
     migrate(ROOT / SERVICE_DIRS[name], url)
@@ -116,8 +115,23 @@ async def adapter_service(database_factory, amqp_url, oidc, tmp_path_factory):
 
 
 @pytest_asyncio.fixture(scope="session")
-async def integration_service(database_factory, amqp_url, oidc, tmp_path_factory):
-    service = await started("integration", database_factory, amqp_url, oidc, tmp_path_factory)
+async def integration_broker(amqp_url):
+    """The integration service reaches RabbitMQ through this proxy, so a test can take the
+    broker away from it alone."""
+    proxy = AmqpProxy(amqp_url)
+    await proxy.start()
+    yield proxy
+    await proxy.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def integration_service(
+    database_factory, integration_broker, oidc, tmp_path_factory, ticket_service
+):
+    # the ticket service first: it declares the topology the bridge's events travel on
+    service = await started(
+        "integration", database_factory, integration_broker.url, oidc, tmp_path_factory
+    )
     yield service
     if service.process and service.process.poll() is None:
         service.stop()

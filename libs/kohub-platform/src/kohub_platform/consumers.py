@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import msgspec
 import structlog
 from faststream.middlewares import AckPolicy
-from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from prometheus_client import Counter
 
@@ -39,10 +39,8 @@ def subscribe_envelopes(
 ) -> None:
     """Consume `consumer`'s queue; each event type's data is decoded into its Struct. The
     handler may answer False for a redelivery its inbox recognised (counted as duplicate).
-    A queue with `prefetch` set gets a channel of its own with that prefetch (1: strictly
-    one message after another, in queue order)."""
-    channel = Channel(prefetch_count=consumer.prefetch) if consumer.prefetch else None
-
+    An ordered queue is consumed on a channel of its own with prefetch 1: strictly one
+    message after another, in queue order."""
     @broker.subscriber(
         consumer.queue,
         consumer.exchange,
@@ -50,7 +48,7 @@ def subscribe_envelopes(
         title=consumer.name,
         description=f"Consumes {', '.join(consumer.routing_keys)}",
         decoder=_raw_body,  # msgspec decodes below; garbage must reach us to be dead-lettered
-        channel=channel,
+        channel=consumer.channel,
     )
     async def on_message(body: Any, message: RabbitMessage) -> None:
         clear_contextvars()

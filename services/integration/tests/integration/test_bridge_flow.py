@@ -2,6 +2,9 @@
 the confirm, the ticket reported SYNCED), KustHub's requests in as commands, outcomes
 settling them, poison messages kept as dead letters, and the internal API's roles."""
 
+import shutil
+import subprocess
+import urllib.parse
 import uuid
 from datetime import UTC, datetime
 
@@ -221,3 +224,17 @@ async def test_publish_validates_against_the_contract(client, oidc, channel) -> 
         "/api/internal/events/publish", json={"syncEventId": str(uuid.uuid4())}, headers=headers
     )
     assert r.status_code == 404
+
+
+async def test_ticket_events_are_consumed_one_at_a_time_by_one_consumer(client, amqp_url) -> None:
+    """KustHub hears a ticket's changes in order only if nothing overtakes: the queue has a
+    single active consumer, and that consumer takes one message at a time."""
+    vhost = urllib.parse.unquote(amqp_url.rsplit("/", 1)[1])
+    rabbitmqctl = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    listed = subprocess.run(  # noqa: S603
+        [rabbitmqctl, "-q", "list_consumers", "-p", vhost, "queue_name", "prefetch_count"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    prefetch = dict(line.split("\t") for line in listed.splitlines()[1:] if "\t" in line)
+    assert prefetch["integration.ticket-events"] == "1"
+    assert int(prefetch["integration.kusthub-inbound"]) > 1
