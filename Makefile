@@ -34,8 +34,17 @@ up: bootstrap .run/dev-jwks.json ## run the suite locally (databases and migrati
 	@echo "    token: make token ROLE=msp-operator   |   API docs: http://127.0.0.1:8001/schema"
 	@$(RUN) honcho start -f Procfile
 
-test: bootstrap ## every test: unit, integration (real PostgreSQL + RabbitMQ), e2e
-	@$(RUN) python scripts/run_tests.py $(PY_PACKAGES) tests/e2e
+# The Compose Specification's schema for the deployment checks, from npm (see tests/deploy).
+.run/compose-spec.json:
+	@echo "==> fetching the Compose Specification schema (npm: dclint@3.1.0)" >&2
+	@rm -rf .run/npm && mkdir -p .run/npm
+	@cd .run/npm && npm pack --silent dclint@3.1.0 >/dev/null \
+	  && tar xzf dclint-3.1.0.tgz package/schemas/compose.schema.json \
+	  && cp package/schemas/compose.schema.json ../compose-spec.json
+	@rm -rf .run/npm
+
+test: bootstrap .run/compose-spec.json ## every test: unit, integration (real PostgreSQL + RabbitMQ), e2e, deployment checks
+	@$(RUN) python scripts/run_tests.py $(PY_PACKAGES) tests/e2e tests/deploy
 
 test-unit: bootstrap ## only the tests that need no database or broker
 	@$(RUN) python scripts/run_tests.py --unit $(PY_PACKAGES)

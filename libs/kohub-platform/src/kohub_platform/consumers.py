@@ -41,6 +41,7 @@ def subscribe_envelopes(
     handler may answer False for a redelivery its inbox recognised (counted as duplicate).
     An ordered queue is consumed on a channel of its own with prefetch 1: strictly one
     message after another, in queue order."""
+
     @broker.subscriber(
         consumer.queue,
         consumer.exchange,
