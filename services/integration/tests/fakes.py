@@ -36,6 +36,14 @@ class FakeLinks:
     async def save(self, link: TicketLink) -> None:
         self.staged[link.ticket_id] = link
 
+    async def lock_many(self, ticket_ids: set[UUID]) -> dict[UUID, TicketLink]:
+        found = {t: await self.lock(t) for t in ticket_ids}
+        return {t: link for t, link in found.items() if link is not None}
+
+    async def save_many(self, links: list[TicketLink]) -> None:
+        for link in links:
+            await self.save(link)
+
 
 class FakeSyncEvents:
     def __init__(self) -> None:
@@ -106,6 +114,9 @@ class FakeUnitOfWork:
             return False
         self.inbox.add(key)
         return True
+
+    async def first_deliveries(self, consumer: str, message_ids: list[str]) -> set[str]:
+        return {m for m in message_ids if await self.first_delivery(consumer, m)}
 
     def publish_to_kusthub(
         self,

@@ -39,8 +39,8 @@ def subscribe_envelopes(
 ) -> None:
     """Consume `consumer`'s queue; each event type's data is decoded into its Struct. The
     handler may answer False for a redelivery its inbox recognised (counted as duplicate).
-    An ordered queue is consumed on a channel of its own with prefetch 1: strictly one
-    message after another, in queue order."""
+    Messages are handled concurrently (up to the prefetch): an ordered queue is consumed
+    with kohub_platform.ordered instead."""
 
     @broker.subscriber(
         consumer.queue,
@@ -49,7 +49,6 @@ def subscribe_envelopes(
         title=consumer.name,
         description=f"Consumes {', '.join(consumer.routing_keys)}",
         decoder=_raw_body,  # msgspec decodes below; garbage must reach us to be dead-lettered
-        channel=consumer.channel,
     )
     async def on_message(body: Any, message: RabbitMessage) -> None:
         clear_contextvars()
@@ -78,7 +77,7 @@ def subscribe_envelopes(
                 CONSUMED.labels(consumer.name, "dead-lettered").inc()
                 await _dead_letter(broker, consumer, message, reason)
                 return
-            delay = min(REDELIVERY_CAP_SECONDS, REDELIVERY_BASE_SECONDS * 2**deliveries)
+            delay = redelivery_delay(deliveries)
             log.exception("message handling failed; redelivering", retry_in_s=delay)
             CONSUMED.labels(consumer.name, "failed").inc()
             await asyncio.sleep(delay)
@@ -91,13 +90,9 @@ async def _dead_letter(
     broker: RabbitBroker, consumer: ConsumerQueue, message: RabbitMessage, reason: str
 ) -> None:
     raw = message.raw_message
-    headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-death")}
-    headers |= {
-        "x-kohub-error": reason[:2000],
-        "x-kohub-queue": consumer.name,
-        "x-kohub-exchange": raw.exchange or "",
-        "x-kohub-routing-key": raw.routing_key or "",
-    }
+    headers = dead_letter_headers(
+        consumer.name, message.headers, raw.exchange, raw.routing_key, reason
+    )
     try:
         await broker.publish(
             message.body,
@@ -114,6 +109,27 @@ async def _dead_letter(
         await message.reject(requeue=False)
         return
     await message.ack()
+
+
+def dead_letter_headers(
+    queue: str,
+    headers: dict[str, Any] | None,
+    exchange: str | None,
+    routing_key: str | None,
+    reason: str,
+) -> dict[str, Any]:
+    """The message's headers with why it was given up and where it first went."""
+    kept = {k: v for k, v in (headers or {}).items() if not k.startswith("x-death")}
+    return kept | {
+        "x-kohub-error": reason[:2000],
+        "x-kohub-queue": queue,
+        "x-kohub-exchange": exchange or "",
+        "x-kohub-routing-key": routing_key or "",
+    }
+
+
+def redelivery_delay(deliveries: int) -> float:
+    return min(REDELIVERY_CAP_SECONDS, REDELIVERY_BASE_SECONDS * 2**deliveries)
 
 
 async def _raw_body(message: Any) -> bytes:

@@ -31,6 +31,21 @@ async def first_delivery(session: AsyncConnection, consumer: str, message_id: st
     return (await session.execute(stmt)).first() is not None
 
 
+async def first_deliveries(
+    session: AsyncConnection, consumer: str, message_ids: list[str]
+) -> set[str]:
+    """The ids among `message_ids` this consumer sees for the first time (one statement)."""
+    if not message_ids:
+        return set()
+    stmt = (
+        insert(INBOX)
+        .values([{"consumer": consumer, "message_id": m} for m in dict.fromkeys(message_ids)])
+        .on_conflict_do_nothing()
+        .returning(INBOX.c.message_id)
+    )
+    return set((await session.execute(stmt)).scalars())
+
+
 INBOX_RETENTION_DAYS = 14
 _PRUNE = text(
     "DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox WHERE received_at < "

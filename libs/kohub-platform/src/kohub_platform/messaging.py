@@ -46,9 +46,6 @@ EXCHANGES = {e.name: e for e in (KOHUB_EVENTS, KUSTHUB_EVENTS, DLX)}
 DEFAULT_DELIVERY_LIMIT = 5
 
 
-_ORDERED_CHANNELS: dict[str, Channel] = {}
-
-
 @dataclass(frozen=True, slots=True)
 class ConsumerQueue:
     """A consumer's queue and what it is bound to."""
@@ -58,18 +55,9 @@ class ConsumerQueue:
     routing_keys: tuple[str, ...]
     delivery_limit: int = DEFAULT_DELIVERY_LIMIT
     ordered: bool = False
-    """One consumer at a time (`x-single-active-consumer`, the others stand by) taking one
-    message after another: for events whose order matters across messages."""
-
-    @property
-    def channel(self) -> Channel | None:
-        """The channel an ordered queue is consumed on (prefetch 1); None: the broker's."""
-        if not self.ordered:
-            return None
-        # FastStream tells channels apart by identity: one instance per queue, shared by
-        # the topology's declaration and the subscriber, or the queue object it caches from
-        # the declaration would be consumed on the default channel
-        return _ORDERED_CHANNELS.setdefault(self.name, Channel(prefetch_count=1))
+    """One consumer at a time (`x-single-active-consumer`, the others stand by), handling
+    its messages in delivery order (kohub_platform.ordered): for events whose order
+    matters across messages."""
 
     @property
     def queue(self) -> RabbitQueue:
@@ -173,9 +161,8 @@ async def declare_topology(
 ) -> None:
     """Declare the exchanges, every consumer queue with all its bindings, and their DLQs."""
     declared = {name: await broker.declare_exchange(ex) for name, ex in EXCHANGES.items()}
-    declarer = broker.config.declarer
     for consumer in queues:
-        queue = await declarer.declare_queue(consumer.queue, channel=consumer.channel)
+        queue = await broker.declare_queue(consumer.queue)
         for key in consumer.routing_keys:
             await queue.bind(declared[consumer.exchange.name], routing_key=key)
         dlq = await broker.declare_queue(consumer.dead_letter_queue)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_platform.inbox import prune_inbox
 from kohub_platform.messaging import declare_topology
+from kohub_platform.ordered import OrderedBatchConsumer
 from kohub_platform.relay import OutboxRelay
 
 log = structlog.get_logger("kohub.runtime")
@@ -37,6 +38,7 @@ class Runtime:
     broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
     jobs: Sequence[PeriodicJob] = ()
+    ordered_consumers: Sequence[OrderedBatchConsumer] = ()
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @contextlib.asynccontextmanager
@@ -53,6 +55,8 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self._keep_starting_broker(), name="broker"))
         if self.relay is not None:
             self.relay.start()
+        for consumer in self.ordered_consumers:
+            consumer.start()
         try:
             yield
         finally:
@@ -61,6 +65,8 @@ class Runtime:
             for task in self._tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            for consumer in self.ordered_consumers:
+                await consumer.stop()
             if self.relay is not None:
                 await self.relay.stop()
             if self.broker is not None:
@@ -105,6 +111,13 @@ class Runtime:
                     raise ConnectionError("broker unreachable")
 
             checks["broker"] = rabbitmq
+        for consumer in self.ordered_consumers:
+
+            async def connected(consumer: OrderedBatchConsumer = consumer) -> None:
+                if not consumer.connected:
+                    raise ConnectionError("ordered consumer not connected")
+
+            checks[f"consumer {consumer.name}"] = connected
         return checks
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 22:18:46.027234
+Create Date: 2026-11-29 22:43:53.994597
 """
 
 from alembic import op
@@ -75,6 +75,7 @@ def upgrade() -> None:
     op.create_index('uq_ticket_links_kusthub', 'ticket_links', ['kusthub_ticket_id'], unique=True, postgresql_where=sa.text('kusthub_ticket_id IS NOT NULL'))
     op.create_table('ticket_sync_events',
     sa.Column('id', sa.UUID(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), sa.Identity(always=True), nullable=False),
     sa.Column('ticket_id', sa.UUID(), nullable=True),
     sa.Column('event_id', sa.String(length=100), nullable=False),
     sa.Column('event_type', sa.String(length=50), nullable=False),
@@ -86,11 +87,12 @@ def upgrade() -> None:
     sa.Column('command_id', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_sync_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_sync_events')),
+    sa.UniqueConstraint('seq', name=op.f('uq_ticket_sync_events_seq'))
     )
     op.create_index('ix_ticket_sync_events_command', 'ticket_sync_events', ['command_id'], unique=True)
-    op.create_index('ix_ticket_sync_events_status', 'ticket_sync_events', ['status', 'created_at'], unique=False)
-    op.create_index('ix_ticket_sync_events_ticket', 'ticket_sync_events', ['ticket_id', 'created_at'], unique=False)
+    op.create_index('ix_ticket_sync_events_status', 'ticket_sync_events', ['status', 'seq'], unique=False)
+    op.create_index('ix_ticket_sync_events_ticket', 'ticket_sync_events', ['ticket_id', 'seq'], unique=False)
     op.create_index('ix_ticket_sync_events_unsent', 'ticket_sync_events', ['ticket_id'], unique=False, postgresql_where=sa.text("direction = 'OUTBOUND' AND status IN ('PENDING', 'FAILED')"))
     op.create_index('uq_ticket_sync_events_direction_event', 'ticket_sync_events', ['direction', 'event_id'], unique=True)
     # ### end Alembic commands ###

@@ -8,7 +8,10 @@ from litestar import Litestar
 
 from kohub_integration.adapters.http.controllers import InternalController
 from kohub_integration.adapters.messaging.mapping import EVENT_DOCS
-from kohub_integration.adapters.messaging.subscribers import register_subscribers
+from kohub_integration.adapters.messaging.subscribers import (
+    register_subscribers,
+    ticket_events_consumer,
+)
 from kohub_integration.bootstrap import IntegrationService, bootstrap
 from kohub_integration.settings import load_settings
 from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
@@ -25,9 +28,16 @@ def create_app(
         settings = load_settings()
         configure_logging("integration", settings.log_level)
     service = service or bootstrap(settings)
+    ordered = []
     if "worker" in settings.roles and service.broker is not None:
         register_subscribers(service.broker, service)
-    runtime = Runtime(engine=service.engine, broker=service.broker, relay=service.relay)
+        ordered.append(ticket_events_consumer(service))
+    runtime = Runtime(
+        engine=service.engine,
+        broker=service.broker,
+        relay=service.relay,
+        ordered_consumers=ordered,
+    )
     return create_service_app(
         service="integration",
         version=version("kohub-integration"),

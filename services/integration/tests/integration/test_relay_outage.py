@@ -13,7 +13,7 @@ from kohub_contracts.enums import TicketStatus
 from kohub_contracts.events import TicketCreated, TicketStatusChanged
 from kohub_integration.adapters.postgres.sync_tracking import SyncTracker
 from kohub_integration.adapters.postgres.tables import outbox, ticket_links, ticket_sync_events
-from kohub_integration.application.handlers import forward_ticket_event
+from kohub_integration.application.handlers import forward_ticket_events
 from kohub_integration.bootstrap import bootstrap
 from kohub_integration.settings import BridgeSettings
 from kohub_platform.relay import ClaimedMessage, OutboxRelay
@@ -54,7 +54,7 @@ async def test_an_outage_keeps_events_pending_and_each_goes_out_once(
     ticket = snapshot()
     moves = [TicketStatus.RECEIVED, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS]
     try:
-        await forward_ticket_event("m0", TicketCreated(ticket=ticket), service.uow())
+        events: list = [("m0", TicketCreated(ticket=ticket))]
         for n, (src, dst) in enumerate(zip([TicketStatus.NEW, *moves], moves, strict=False)):
             changed = TicketStatusChanged(
                 ticket=msgspec.structs.replace(ticket, status=dst, version=n + 2),
@@ -62,13 +62,14 @@ async def test_an_outage_keeps_events_pending_and_each_goes_out_once(
                 to_status=dst,
                 actor=Ref("op", "김운영"),
             )
-            await forward_ticket_event(f"m{n + 1}", changed, service.uow())
+            events.append((f"m{n + 1}", changed))
+        await forward_ticket_events(events, service.uow())
 
         async def rows():
             async with service.engine.connect() as conn:
                 events = (
                     await conn.execute(
-                        select(ticket_sync_events).order_by(ticket_sync_events.c.created_at)
+                        select(ticket_sync_events).order_by(ticket_sync_events.c.seq)
                     )
                 ).all()
                 link = (await conn.execute(select(ticket_links))).one()

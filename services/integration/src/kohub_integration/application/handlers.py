@@ -24,25 +24,32 @@ INBOUND_CONSUMER = "integration.kusthub-inbound"
 OUTCOMES_CONSUMER = "integration.command-outcomes"
 
 
-async def forward_ticket_event(
-    message_id: str, event: TicketEvent, uow: UnitOfWork, locale: Locale = "ko"
-) -> bool:
-    """A ticket event KustHub must hear of becomes its contract event (outbox, in order per
-    ticket). False for a redelivery."""
+async def forward_ticket_events(
+    events: list[tuple[str, TicketEvent]], uow: UnitOfWork, locale: Locale = "ko"
+) -> int:
+    """Ticket events (message id, event), in the order they were published: those KustHub
+    must hear of become its contract events, in the outbox in that same order. One
+    transaction for all, a handful of statements whatever their number; a redelivered one
+    is skipped. Returns how many were new."""
     async with uow:
-        if not await uow.first_delivery(TICKET_EVENTS_CONSUMER, message_id):
-            return False
-        kusthub = to_kusthub(event, affected_services=[], locale=locale)
-        if kusthub is not None:
+        new = await uow.first_deliveries(TICKET_EVENTS_CONSUMER, [m for m, _ in events])
+        outgoing = [
+            (event, kusthub)
+            for message_id, event in events
+            if message_id in new
+            and (kusthub := to_kusthub(event, affected_services=[], locale=locale)) is not None
+        ]
+        links = await uow.links.lock_many({event.ticket.ticket_id for event, _ in outgoing})
+        for event, kusthub in outgoing:
             ticket = event.ticket
-            link = await uow.links.lock(ticket.ticket_id) or TicketLink(ticket.ticket_id)
+            link = links.setdefault(ticket.ticket_id, TicketLink(ticket.ticket_id))
             link.ticket_key = ticket.key
             link.org_id = UUID(ticket.organization.id)
             link.kusthub_ticket_id = kusthub_ticket_id(ticket) or link.kusthub_ticket_id
             uow.publish_to_kusthub(ticket.ticket_id, kusthub.event_type, kusthub.data)
-            await uow.links.save(link)
+        await uow.links.save_many(list(links.values()))
         await uow.commit()
-    return True
+    return len(new)
 
 
 async def accept_customer_request(

@@ -43,6 +43,11 @@ class LinkRepository(Protocol):
 
     async def save(self, link: TicketLink) -> None: ...
 
+    async def lock_many(self, ticket_ids: set[UUID]) -> dict[UUID, TicketLink]:
+        """The links that exist among `ticket_ids`, locked (in ticket order) until commit."""
+
+    async def save_many(self, links: list[TicketLink]) -> None: ...
+
 
 class SyncEventRepository(Protocol):
     async def add(self, event: SyncEvent) -> None: ...
@@ -77,6 +82,9 @@ class UnitOfWork(Protocol):
     async def __aexit__(self, *exc: object) -> None: ...
 
     async def first_delivery(self, consumer: str, message_id: str) -> bool: ...
+
+    async def first_deliveries(self, consumer: str, message_ids: list[str]) -> set[str]:
+        """The ids among `message_ids` this consumer sees for the first time."""
 
     def publish_to_kusthub(
         self,

@@ -1,8 +1,8 @@
 """A kohub ticket's link with KustHub and the sync status kohub shows for it.
 
-Reported to the ticket service only when it changes: SYNCED once KustHub has everything
-(every outbound event confirmed, the last inbound one applied), PENDING while a publish is
-being retried, FAILED past the retry budget or when KustHub's word could not be applied.
+Reported to the ticket service only when it changes: SYNCED once KustHub's broker confirmed
+the ticket's latest publish (or the last inbound event was applied), PENDING while a publish
+is being retried, FAILED past the retry budget or when KustHub's word could not be applied.
 Each report takes the next `sequence`, so the ticket service ignores a late older one."""
 
 from dataclasses import dataclass
@@ -32,12 +32,10 @@ class TicketLink:
         return True
 
 
-def status_after_delivery(*, unsent: int, failed: int, retrying: bool) -> SyncStatus | None:
+def status_after_delivery(*, failed: int, retrying: bool) -> SyncStatus:
     """The sync status once the relay settled some of the ticket's outbound events: FAILED
-    while one is past its budget, PENDING while one is being retried, SYNCED when all went
-    out; None when nothing can be said (others still on their way)."""
+    while one is past its budget, PENDING while one is being retried, else SYNCED (an
+    event just written and not yet sent does not count: PENDING means trouble)."""
     if failed:
         return SyncStatus.FAILED
-    if retrying:
-        return SyncStatus.PENDING
-    return SyncStatus.SYNCED if unsent == 0 else None
+    return SyncStatus.PENDING if retrying else SyncStatus.SYNCED

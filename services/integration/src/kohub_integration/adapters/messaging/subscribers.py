@@ -1,6 +1,6 @@
-"""What the bridge consumes: the ticket service's events (in order, one at a time),
-KustHub's requests, and the ticket service's answers to the bridge's commands; plus the
-dead-letter keeper of those three queues."""
+"""What the bridge consumes: the ticket service's events (in order, in batches, on a
+consumer of their own), KustHub's requests, and the ticket service's answers to the bridge's
+commands; plus the dead-letter keeper of those three queues."""
 
 from typing import Any
 
@@ -22,6 +22,7 @@ from kohub_platform.messaging import (
     INTEGRATION_TICKET_EVENTS_QUEUE,
     KUSTHUB_INBOUND_QUEUE,
 )
+from kohub_platform.ordered import OrderedBatchConsumer
 
 TICKET_EVENTS = {k: TICKET_EVENT_TYPES[k] for k in INTEGRATION_TICKET_EVENTS_QUEUE.routing_keys}
 INTEGRATION_QUEUES = (
@@ -31,12 +32,19 @@ INTEGRATION_QUEUES = (
 )
 
 
-def register_subscribers(broker: RabbitBroker, service: IntegrationService) -> None:
-    async def on_ticket_event(envelope: Envelope[Any]) -> bool:
-        return await handlers.forward_ticket_event(
-            envelope.event_id, envelope.data, service.uow(), service.locale
-        )
+def ticket_events_consumer(service: IntegrationService) -> OrderedBatchConsumer:
+    """The ticket events, in order and many per transaction (kohub_platform.ordered)."""
 
+    async def on_ticket_events(envelopes: list[Envelope[Any]]) -> None:
+        batch = [(envelope.event_id, envelope.data) for envelope in envelopes]
+        await handlers.forward_ticket_events(batch, service.uow(), service.locale)
+
+    return OrderedBatchConsumer(
+        service.settings.amqp_url, INTEGRATION_TICKET_EVENTS_QUEUE, TICKET_EVENTS, on_ticket_events
+    )
+
+
+def register_subscribers(broker: RabbitBroker, service: IntegrationService) -> None:
     async def on_kusthub(envelope: Envelope[Any]) -> bool:
         if isinstance(envelope.data, CustomerRequestEvent):
             return await handlers.accept_customer_request(envelope, service.uow())
@@ -47,7 +55,6 @@ def register_subscribers(broker: RabbitBroker, service: IntegrationService) -> N
             envelope.event_id, envelope.data, service.uow()
         )
 
-    subscribe_envelopes(broker, INTEGRATION_TICKET_EVENTS_QUEUE, TICKET_EVENTS, on_ticket_event)
     subscribe_envelopes(broker, KUSTHUB_INBOUND_QUEUE, INBOUND_EVENT_TYPES, on_kusthub)
     subscribe_envelopes(
         broker,

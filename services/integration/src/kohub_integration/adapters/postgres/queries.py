@@ -1,10 +1,9 @@
 """Reads of the internal API: a ticket's sync state, sync events, dead letters."""
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_contracts.common import Page
@@ -37,7 +36,7 @@ class IntegrationQueries:
                 await conn.execute(
                     select(t)
                     .where(t.c.ticket_id == ticket_id)
-                    .order_by(t.c.created_at, t.c.id)
+                    .order_by(t.c.seq)
                     .limit(TICKET_EVENTS_SHOWN)
                 )
             ).all()
@@ -73,14 +72,14 @@ class IntegrationQueries:
         ]
         page_where = list(where)
         if cursor:
-            at, last = decode_cursor(cursor, "sync-events", (datetime.fromisoformat, UUID))
-            page_where.append(tuple_(t.c.created_at, t.c.id) < tuple_(at, last))
+            (last,) = decode_cursor(cursor, "sync-events", (int,))
+            page_where.append(t.c.seq < last)
         async with self._engine.connect() as conn:
             rows = (
                 await conn.execute(
                     select(t)
                     .where(and_(True, *page_where))
-                    .order_by(t.c.created_at.desc(), t.c.id.desc())
+                    .order_by(t.c.seq.desc())
                     .limit(limit + 1)
                 )
             ).all()
@@ -92,9 +91,7 @@ class IntegrationQueries:
         return Page(
             items=[sync_event_item(r) for r in rows],
             total=total,
-            next_cursor=encode_cursor("sync-events", [rows[-1].created_at, rows[-1].id])
-            if more
-            else None,
+            next_cursor=encode_cursor("sync-events", [rows[-1].seq]) if more else None,
             limit=limit,
         )
 

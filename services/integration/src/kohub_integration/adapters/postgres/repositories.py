@@ -41,27 +41,55 @@ class SqlLinkRepository:
         return None
 
     async def save(self, link: TicketLink) -> None:
-        values = {
-            "ticket_key": link.ticket_key,
-            "org_id": link.org_id,
-            "kusthub_ticket_id": link.kusthub_ticket_id,
-            "sync_status": link.sync_status.value,
-            "sync_seq": link.sync_seq,
-            "sync_reason": link.sync_reason,
-            "updated_at": func.now(),
-        }
-        await self._session.execute(
-            insert(ticket_links)
-            .values(ticket_id=link.ticket_id, **values)
-            .on_conflict_do_update(index_elements=["ticket_id"], set_=values)
+        await self.save_many([link])
+
+    async def lock_many(self, ticket_ids: set[UUID]) -> dict[UUID, TicketLink]:
+        if not ticket_ids:
+            return {}
+        rows = await self._session.execute(
+            select(ticket_links)
+            .where(ticket_links.c.ticket_id.in_(sorted(ticket_ids)))
+            .order_by(ticket_links.c.ticket_id)
+            .with_for_update()
         )
-        self.saved[link.ticket_id] = link
+        return {row.ticket_id: link_of(row) for row in rows}
+
+    async def save_many(self, links: list[TicketLink]) -> None:
+        if not links:
+            return
+        await self._session.execute(_UPSERT, [_link_row(link) for link in links])
+        self.saved.update((link.ticket_id, link) for link in links)
 
     async def _one(self, where: Any) -> TicketLink | None:
         row = (
             await self._session.execute(select(ticket_links).where(where).with_for_update())
         ).first()
         return link_of(row) if row else None
+
+
+_LINK_COLUMNS = (
+    "ticket_key", "org_id", "kusthub_ticket_id", "sync_status", "sync_seq", "sync_reason",
+)  # fmt: skip
+_insert_link = insert(ticket_links)
+_UPSERT = _insert_link.on_conflict_do_update(
+    index_elements=["ticket_id"],
+    set_={
+        **{c: getattr(_insert_link.excluded, c) for c in _LINK_COLUMNS},
+        "updated_at": func.now(),
+    },
+)
+
+
+def _link_row(link: TicketLink) -> dict[str, Any]:
+    return {
+        "ticket_id": link.ticket_id,
+        "ticket_key": link.ticket_key,
+        "org_id": link.org_id,
+        "kusthub_ticket_id": link.kusthub_ticket_id,
+        "sync_status": link.sync_status.value,
+        "sync_seq": link.sync_seq,
+        "sync_reason": link.sync_reason,
+    }
 
 
 def link_of(row: Any) -> TicketLink:
@@ -133,7 +161,7 @@ class SqlSyncEventRepository:
                     t.c.event_type == KustHubEventType.INCIDENT_RESOLVED,
                     t.c.status == SyncEventStatus.SENT.value,
                 )
-                .order_by(t.c.created_at.desc())
+                .order_by(t.c.seq.desc())
                 .limit(1)
             )
         result = await self._session.execute(

@@ -3,18 +3,19 @@ with what the broker confirmed, in the relay's own transaction.
 
 A confirmed KustHub event is SENT. A failed publish counts a retry; past the budget the
 event is FAILED (the outbox still retries it; a later confirm makes it SENT). A ticket's
-status is reported only when it changes: PENDING while one of its events is retried,
-FAILED past the budget, SYNCED when all of them went out."""
+status is reported only when it changes: PENDING while one of its events is being retried,
+FAILED while one is past the budget, SYNCED once a publish of it is confirmed with none
+in trouble (an event written a moment ago and not yet sent does not make it PENDING)."""
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kohub_contracts.enums import SyncDirection, SyncEventStatus
+from kohub_contracts.enums import SyncDirection, SyncEventStatus, SyncStatus
 from kohub_contracts.routing import KUSTHUB_EVENTS_EXCHANGE
 from kohub_integration.adapters.messaging.mapping import sync_report_message
 from kohub_integration.adapters.postgres.repositories import link_of
@@ -61,49 +62,70 @@ class SyncTracker:
         self, conn: AsyncConnection, ticket_ids: Iterable[UUID], retrying: set[UUID]
     ) -> None:
         ids = list(ticket_ids)
-        counts = {
-            r.ticket_id: r
-            for r in await conn.execute(
-                select(
-                    t.c.ticket_id,
-                    func.count().filter(t.c.status.in_(UNSENT)).label("unsent"),
-                    func.count().filter(t.c.status == SyncEventStatus.FAILED.value).label("failed"),
+        # Only a ticket whose reported status may change: one already SYNCED stays so when
+        # more of its events are confirmed (the common case, so usually nothing to do).
+        # Locked in ticket order, so two relays never wait on each other crosswise.
+        links = (
+            await conn.execute(
+                select(ticket_links)
+                .where(
+                    ticket_links.c.ticket_id.in_(ids),
+                    (ticket_links.c.sync_status != SyncStatus.SYNCED.value)
+                    | ticket_links.c.ticket_id.in_(list(retrying)),
                 )
-                .where(t.c.ticket_id.in_(ids), t.c.direction == OUTBOUND, t.c.status.in_(UNSENT))
-                .group_by(t.c.ticket_id)
+                .order_by(ticket_links.c.ticket_id)
+                .with_for_update()
             )
-        }
-        # in ticket order, so two relays never wait on each other's links crosswise
-        links = await conn.execute(
-            select(ticket_links)
-            .where(ticket_links.c.ticket_id.in_(ids))
-            .order_by(ticket_links.c.ticket_id)
-            .with_for_update()
-        )
+        ).all()
+        if not links:
+            return
+        # Whether events are past their budget is asked only of tickets that had trouble.
+        troubled = [
+            row.ticket_id
+            for row in links
+            if row.sync_status in TROUBLED or row.ticket_id in retrying
+        ]
+        failed: dict[UUID, int] = {}
+        if troubled:
+            rows = await conn.execute(_FAILED, {"ids": troubled})
+            failed = {r.ticket_id: r.failed for r in rows}
         buffer = OutboxBuffer()
         now = datetime.now(UTC)
+        changed = []
         for row in links:
             link = link_of(row)
-            count: Any = counts.get(link.ticket_id)
             status = status_after_delivery(
-                unsent=count.unsent if count else 0,
-                failed=count.failed if count else 0,
-                retrying=link.ticket_id in retrying,
+                failed=failed.get(link.ticket_id, 0), retrying=link.ticket_id in retrying
             )
-            if status is None or not link.report(status):
-                continue
-            await conn.execute(
-                update(ticket_links)
-                .where(ticket_links.c.ticket_id == link.ticket_id)
-                .values(
-                    sync_status=link.sync_status.value,
-                    sync_seq=link.sync_seq,
-                    sync_reason=None,
-                    updated_at=func.now(),
-                )
-            )
-            buffer.add(sync_report_message(link, now))
+            if link.report(status):
+                changed.append({"id": link.ticket_id, "status": status.value, "seq": link.sync_seq})
+                buffer.add(sync_report_message(link, now))
+        if changed:
+            await conn.execute(_REPORTED, changed)
         await buffer.flush(conn)
+
+
+TROUBLED = (SyncStatus.PENDING.value, SyncStatus.FAILED.value)
+# Literal statuses, and the IN spelled as in the partial index of unsent events, so the
+# planner uses that index.
+_FAILED = text(
+    """
+    SELECT ticket_id, count(*) AS failed FROM ticket_sync_events
+    WHERE ticket_id = ANY(:ids) AND direction = 'OUTBOUND' AND status IN ('PENDING', 'FAILED')
+      AND status = 'FAILED'
+    GROUP BY ticket_id
+    """
+)
+_REPORTED = (
+    update(ticket_links)
+    .where(ticket_links.c.ticket_id == bindparam("id"))
+    .values(
+        sync_status=bindparam("status"),
+        sync_seq=bindparam("seq"),
+        sync_reason=None,
+        updated_at=func.now(),
+    )
+)
 
 
 def _count_retry(event_id: str, error: BaseException, budget: int) -> Any:

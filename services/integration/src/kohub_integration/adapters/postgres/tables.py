@@ -4,6 +4,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -50,6 +51,8 @@ ticket_sync_events = Table(
     "ticket_sync_events",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
+    # the order rows were written in (a batch shares one created_at)
+    Column("seq", BigInteger, Identity(always=True), nullable=False, unique=True),
     Column("ticket_id", UUID(as_uuid=True)),
     Column("event_id", String(100), nullable=False),
     Column("event_type", String(50), nullable=False),
@@ -62,14 +65,14 @@ ticket_sync_events = Table(
     Column("created_at", TS, nullable=False, server_default=func.now()),
     Column("processed_at", TS),
     Index("uq_ticket_sync_events_direction_event", "direction", "event_id", unique=True),
-    Index("ix_ticket_sync_events_ticket", "ticket_id", "created_at"),
+    Index("ix_ticket_sync_events_ticket", "ticket_id", "seq"),
     Index(
         "ix_ticket_sync_events_unsent",
         "ticket_id",
         postgresql_where=text("direction = 'OUTBOUND' AND status IN ('PENDING', 'FAILED')"),
     ),
     Index("ix_ticket_sync_events_command", "command_id", unique=True),
-    Index("ix_ticket_sync_events_status", "status", "created_at"),
+    Index("ix_ticket_sync_events_status", "status", "seq"),
 )
 
 # Messages the integration's queues gave up on (their .dlq), kept for inspection and replay.

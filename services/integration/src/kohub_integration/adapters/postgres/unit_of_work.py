@@ -23,7 +23,7 @@ from kohub_integration.adapters.postgres.repositories import (
 from kohub_integration.adapters.postgres.tables import outbox, ticket_sync_events
 from kohub_integration.application.ports import SyncEvent
 from kohub_platform.db import SqlUnitOfWork
-from kohub_platform.inbox import first_delivery
+from kohub_platform.inbox import first_deliveries, first_delivery
 
 
 class IntegrationUnitOfWork(SqlUnitOfWork):
@@ -37,6 +37,9 @@ class IntegrationUnitOfWork(SqlUnitOfWork):
 
     async def first_delivery(self, consumer: str, message_id: str) -> bool:
         return await first_delivery(self.session, consumer, message_id)
+
+    async def first_deliveries(self, consumer: str, message_ids: list[str]) -> set[str]:
+        return await first_deliveries(self.session, consumer, message_ids)
 
     def publish_to_kusthub(
         self,
