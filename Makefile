@@ -31,7 +31,7 @@ up: bootstrap .run/dev-jwks.json ## run the suite locally (databases and migrati
 	@echo "==> databases and migrations"
 	@$(RUN) python scripts/ensure_databases.py
 	@echo "==> starting services (Ctrl-C stops them): ticket :8001, host :8002, adapter-gateway :8003, integration :8004"
-	@echo "    token: make token ROLE=msp-operator   |   API docs: http://127.0.0.1:8001/schema"
+	@echo "    token: make token ROLE=msp-operator   |   API docs: http://127.0.0.1:8001/schema   |   KustHub events: http://127.0.0.1:8004/asyncapi.json"
 	@$(RUN) honcho start -f Procfile
 
 # The Compose Specification's schema for the deployment checks, from npm (see tests/deploy).
@@ -63,11 +63,12 @@ format: bootstrap ## ruff fix and format
 token: bootstrap ## print a dev token: make token ROLE=msp-operator ORG=<org uuid>
 	@$(RUN) python -m kohub_platform.devtokens --role $(ROLE) $(if $(ORG),--org $(ORG))
 
-bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts, the alert ingest path; print their figures)
+bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts, the alert ingest path, the KustHub bridge; print their figures)
 	@command -v wrk >/dev/null || { echo "==> installing wrk (load generator)"; apt-get install -y -q wrk >/dev/null; }
 	@cd bench && $(RUN) python ticket_bench.py
 	@cd bench && $(RUN) python host_bench.py
 	@cd bench && $(RUN) python ingest_bench.py
+	@cd bench && $(RUN) python integration_bench.py
 
 clean-test-leftovers: bootstrap ## drop databases and vhosts a killed test run left behind
 	@$(RUN) python scripts/clean_test_leftovers.py
