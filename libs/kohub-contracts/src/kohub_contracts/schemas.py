@@ -20,6 +20,7 @@ CONTRACTS: dict[str, Any] = {
     "TicketDetailResponse": tickets.TicketDetailResponse,
     "TicketListItem": tickets.TicketListItem,
     "TicketPage": Page[tickets.TicketListItem],
+    "TicketStats": tickets.TicketStats,
     "ActivityResponse": tickets.ActivityResponse,
     "TerminalLogResponse": tickets.TerminalLogResponse,
     "HostCreateRequest": hosts.HostCreateRequest,

@@ -144,6 +144,27 @@ class TicketDetailResponse(Camel):
     version: int = 1
 
 
+class TicketStats(Camel):
+    """The dashboard's ticket figures; customer roles get their organization's."""
+
+    by_status: dict[str, int]
+    """Every status, zeros included."""
+    open_by_priority: dict[str, int]
+    """Tickets not yet RESOLVED, COMPLETED or CLOSED, by priority."""
+    opened_today: int
+    resolved_today: int
+    opened_in_period: int
+    resolved_in_period: int
+    period_days: int
+    since: datetime
+    today_since: datetime
+    """Midnight of today in the asked time zone."""
+    mtta_seconds: float | None
+    """Mean time to acknowledge: opened → first RECEIVED, of the tickets opened in the period."""
+    mttr_seconds: float | None
+    """Mean time to resolve: opened → RESOLVED, of the tickets resolved in the period."""
+
+
 class TicketListItem(Camel):
     id: UUID
     key: str

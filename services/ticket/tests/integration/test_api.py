@@ -30,6 +30,12 @@ TID = "00000000-0000-4000-8000-000000000000"
 # (method, path, body, roles allowed) — the role table of SPEC.md; msp-admin may do everything.
 ENDPOINTS = [
     ("GET", "/api/v1/tickets", None, {"msp-admin", "msp-operator", "customer-admin", "customer"}),
+    (
+        "GET",
+        "/api/v1/tickets/stats",
+        None,
+        {"msp-admin", "msp-operator", "customer-admin", "customer"},
+    ),
     ("POST", "/api/v1/tickets", {"title": "x"}, {"msp-admin", "msp-operator", "customer"}),
     (
         "GET",

@@ -13,6 +13,7 @@ from kohub_contracts.tickets import (
     TicketDetailResponse,
     TicketListItem,
     TicketSort,
+    TicketStats,
 )
 from kohub_ticket.application.actors import Actor
 
@@ -44,3 +45,14 @@ class TicketQueries(Protocol):
     ) -> list[ActivityResponse]: ...
 
     async def terminal_logs(self, actor: Actor, ticket_id: UUID) -> list[TerminalLogResponse]: ...
+
+    async def stats(
+        self,
+        actor: Actor,
+        organization_id: UUID | None,
+        *,
+        now: datetime,
+        today_since: datetime,
+        period_days: int,
+    ) -> TicketStats:
+        """Customer roles get their organization's figures whatever they ask for."""

@@ -49,6 +49,8 @@ class Ticket:
     external_system: str | None = None
     external_ticket_id: str | None = None
     sync_status: SyncStatus = SyncStatus.NONE
+    received_at: datetime | None = None
+    """When it was first RECEIVED: the acknowledgement of MTTA."""
     resolution_summary: str | None = None
     resolution: Resolution | None = None
     version: int = 1
@@ -294,6 +296,8 @@ class Ticket:
     ) -> None:
         previous = self.status
         self.status = target
+        if target is S.RECEIVED and self.received_at is None:
+            self.received_at = at
         if touch:
             self._touch(at)
         self._record(StatusChanged(self.id, actor_id, at, previous, target, reason))

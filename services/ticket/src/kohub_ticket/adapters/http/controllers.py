@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
@@ -16,6 +17,7 @@ from kohub_contracts.tickets import (
     TicketDetailResponse,
     TicketListItem,
     TicketSort,
+    TicketStats,
     TicketUpdateRequest,
 )
 from kohub_platform.auth import Principal
@@ -34,6 +36,7 @@ from kohub_ticket.application.commands import (
     CreateTicket,
     UpdateTicket,
 )
+from kohub_ticket.application.errors import InvalidRequest
 from kohub_ticket.application.queries import TicketFilter
 
 
@@ -75,6 +78,27 @@ class TicketController(Controller):
             limit=limit,
         )
         return await service.queries.search(actor, flt)
+
+    @get("/stats", guards=[ANY_TICKET_READER], summary="The dashboard's ticket figures")
+    async def ticket_stats(
+        self,
+        request: Request[Principal, Any, State],
+        organization_id: Annotated[UUID | None, Parameter(query="organizationId")] = None,
+        days: Annotated[int, Parameter(query="days", ge=1, le=366)] = 7,
+        tz: Annotated[str, Parameter(query="tz", max_length=64)] = "UTC",
+    ) -> TicketStats:
+        """Counts by status, open tickets by priority, opened and resolved today and in the
+        last `days`, MTTA and MTTR; "today" starts at midnight in `tz` (IANA name)."""
+        service, actor = await caller(request)
+        try:
+            zone = ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidRequest(f"Unknown time zone {tz!r}.") from None
+        now = service.clock()
+        midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        return await service.queries.stats(
+            actor, organization_id, now=now, today_since=midnight, period_days=days
+        )
 
     @post("", guards=[OPERATORS_AND_CUSTOMERS], summary="Open a ticket")
     async def create_ticket(

@@ -19,9 +19,11 @@ from kohub_contracts.tickets import (
     TicketDetailResponse,
     TicketListItem,
     TicketSort,
+    TicketStats,
     UserRef,
 )
 from kohub_platform.pagination import InvalidCursor, decode_cursor, encode_cursor, like_pattern
+from kohub_ticket.adapters.postgres.stats import ticket_stats
 from kohub_ticket.adapters.postgres.tables import (
     activities,
     hosts,
@@ -233,6 +235,23 @@ class SqlTicketQueries:
             await self._ensure_visible(conn, actor, ticket_id)
             rows = await _terminal_logs(conn, ticket_id, with_log=True)
         return [TerminalLogResponse(**_log_fields(r), command_log=r["command_log"]) for r in rows]
+
+    async def stats(
+        self,
+        actor: Actor,
+        organization_id: UUID | None,
+        *,
+        now: datetime,
+        today_since: datetime,
+        period_days: int,
+    ) -> TicketStats:
+        org_id = organization_id if (actor.is_operator or actor.is_system) else actor.org_id
+        if org_id is None and not (actor.is_operator or actor.is_system):
+            raise TicketNotFound()
+        async with self._engine.connect() as conn:
+            return await ticket_stats(
+                conn, org_id, now=now, today_since=today_since, period_days=period_days
+            )
 
     async def _ensure_visible(self, conn: Any, actor: Actor, ticket_id: UUID) -> None:
         org_id = (

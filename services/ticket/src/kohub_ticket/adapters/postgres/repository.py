@@ -36,6 +36,7 @@ _TICKET_STATE = (
     "external_system",
     "external_ticket_id",
     "sync_status",
+    "received_at",
     "updated_at",
 )
 
@@ -233,6 +234,7 @@ def _ticket(row: Any, res: Any) -> Ticket:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         host_id=row["host_id"],
+        received_at=row["received_at"],
         reporter_id=row["reporter_id"],
         assignee_id=row["assignee_id"],
         source_event_id=row["source_event_id"],

@@ -74,6 +74,7 @@ tickets = Table(
     Column("sync_status", String(20), nullable=False, server_default="NONE"),
     # the sequence of the bridge's last sync report: an older one arriving late is ignored
     Column("sync_seq", BigInteger, nullable=False, server_default="0"),
+    Column("received_at", TS),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
@@ -146,6 +147,7 @@ resolutions = Table(
     Column("action_taken", Text),
     Column("ai_suggestion_used", JSONB),
     Column("resolved_at", TS, nullable=False),
+    Index("ix_ticket_resolutions_resolved_at", "resolved_at"),
 )
 
 # One row per alert fingerprint: its current ticket and outage (kohub_ticket.domain.alerts).
