@@ -32,6 +32,17 @@ class SshConfig(Camel):
     username: Annotated[str, Meta(min_length=1, max_length=64)] = "root"
 
 
+class HostStats(Camel):
+    """The dashboard's host figures (a customer-admin gets its organization's)."""
+
+    total: int
+    by_status: dict[str, int]
+    """ACTIVE, INACTIVE, MAINTENANCE, zeros included."""
+    by_current_status: dict[str, int]
+    """What monitoring last observed (UP, DOWN, PENDING, MAINTENANCE, UNKNOWN) of the hosts
+    that are not INACTIVE."""
+
+
 class HostCreateRequest(Camel, forbid_unknown_fields=True):
     name: HostName
     connection_type: ConnectionType

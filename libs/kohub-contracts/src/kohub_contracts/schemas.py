@@ -27,6 +27,7 @@ CONTRACTS: dict[str, Any] = {
     "HostUpdateRequest": hosts.HostUpdateRequest,
     "HostStatusRequest": hosts.HostStatusRequest,
     "HostResponse": hosts.HostResponse,
+    "HostStats": hosts.HostStats,
     "HostPage": Page[hosts.HostListItem],
     "AdapterCreateRequest": hosts.AdapterCreateRequest,
     "AdapterUpdateRequest": hosts.AdapterUpdateRequest,

@@ -44,6 +44,7 @@ async def register(client, oidc, org: str, **body) -> dict:
 HID, AID = str(uuid.uuid4()), str(uuid.uuid4())
 ENDPOINTS = [
     ("GET", "/api/v1/hosts", None, {"msp-admin", "msp-operator", "customer-admin"}),
+    ("GET", "/api/v1/hosts/stats", None, {"msp-admin", "msp-operator", "customer-admin"}),
     ("POST", "/api/v1/hosts", {"name": "x"}, {"msp-admin"}),
     ("GET", f"/api/v1/hosts/{HID}", None, {"msp-admin", "msp-operator", "customer-admin"}),
     ("PUT", f"/api/v1/hosts/{HID}", {"name": "y"}, {"msp-admin"}),
@@ -271,3 +272,24 @@ async def test_customer_admin_reads_status_not_access_details(client, oidc) -> N
         await client.get(f"/api/v1/hosts/{h['id']}", headers=auth(oidc, "msp-operator"))
     ).json()
     assert staff["sshConfig"]["host"] == "10.0.0.1" and len(staff["adapters"]) == 1
+
+
+async def test_stats_count_hosts_by_status_and_observation(client, oidc) -> None:
+    org = await organization(client, oidc, f"stats-{uuid.uuid4().hex[:6]}")
+    admin = auth(oidc, "msp-admin")
+    first, second, third = [await register(client, oidc, org) for _ in range(3)]
+    r = await client.delete(f"/api/v1/hosts/{third['id']}", headers=admin)
+    assert r.status_code in (200, 204), r.text
+    r = await client.put(
+        f"/api/v1/hosts/{second['id']}/lifecycle", json={"status": "MAINTENANCE"}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    mine = await client.get("/api/v1/hosts/stats", headers=auth(oidc, "customer-admin", org))
+    assert mine.status_code == 200, mine.text
+    stats = mine.json()
+    assert stats["total"] == 3
+    assert stats["byStatus"] == {"ACTIVE": 1, "INACTIVE": 1, "MAINTENANCE": 1}
+    # not yet observed by monitoring: UNKNOWN, the inactive host not counted
+    assert stats["byCurrentStatus"]["UNKNOWN"] == 2 and sum(stats["byCurrentStatus"].values()) == 2
+    everyone = (await client.get("/api/v1/hosts/stats", headers=admin)).json()
+    assert everyone["total"] >= 3 and first["id"]

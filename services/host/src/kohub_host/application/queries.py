@@ -12,6 +12,7 @@ from kohub_contracts.hosts import (
     HostListItem,
     HostResponse,
     HostSort,
+    HostStats,
     OrganizationResponse,
 )
 from kohub_platform.auth import Principal
@@ -33,6 +34,8 @@ class HostQueries(Protocol):
     async def search(self, caller: Principal, flt: HostFilter) -> Page[HostListItem]: ...
 
     async def detail(self, caller: Principal, host_id: UUID) -> HostResponse: ...
+
+    async def stats(self, caller: Principal) -> HostStats: ...
 
     async def adapters(self, caller: Principal, host_id: UUID) -> list[AdapterResponse]: ...
 

@@ -19,6 +19,7 @@ from kohub_contracts.hosts import (
     HostListItem,
     HostResponse,
     HostSort,
+    HostStats,
     HostStatusRequest,
     HostUpdateRequest,
     OrganizationCreateRequest,
@@ -101,6 +102,10 @@ class HostController(Controller):
             limit=limit,
         )
         return await service.queries.search(request.user, flt)
+
+    @get("/stats", guards=[HOST_READERS], summary="The dashboard's host figures")
+    async def host_stats(self, request: Req) -> HostStats:
+        return await (await _service(request)).queries.stats(request.user)
 
     @post("", guards=[ADMIN], summary="Register a host")
     async def create_host(self, request: Req, data: HostCreateRequest) -> Response[HostResponse]:

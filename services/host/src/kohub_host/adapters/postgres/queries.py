@@ -11,12 +11,13 @@ from sqlalchemy import Select, and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_contracts.common import Page
-from kohub_contracts.enums import AdapterType, ObservedHostStatus, Role
+from kohub_contracts.enums import AdapterType, HostStatus, ObservedHostStatus, Role
 from kohub_contracts.hosts import (
     AdapterResponse,
     CurrentStatus,
     HostListItem,
     HostResponse,
+    HostStats,
     OrganizationResponse,
     SshConfig,
 )
@@ -138,6 +139,25 @@ class SqlHostQueries:
             for r in page
         ]
         return Page(items=items, total=total, next_cursor=next_cursor, limit=flt.limit)
+
+    async def stats(self, caller: Principal) -> HostStats:
+        stmt = _scoped(
+            select(hosts.c.status, hosts.c.observed_status, func.count()).group_by(
+                hosts.c.status, hosts.c.observed_status
+            ),
+            caller,
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        by_status = dict.fromkeys((s.value for s in HostStatus), 0)
+        observed = dict.fromkeys((s.value for s in ObservedHostStatus), 0)
+        for status, seen, count in rows:
+            by_status[status] += count
+            if status != HostStatus.INACTIVE.value:
+                observed[seen] += count
+        return HostStats(
+            total=sum(by_status.values()), by_status=by_status, by_current_status=observed
+        )
 
     async def detail(self, caller: Principal, host_id: UUID) -> HostResponse:
         async with self._engine.connect() as conn:
