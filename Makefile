@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV ?= uv
 RUN := $(UV) run --frozen
-PY_PACKAGES := libs/kohub-contracts libs/kohub-platform services/ticket services/host services/adapter-gateway services/integration
+PY_PACKAGES := libs/kohub-contracts libs/kohub-platform services/ticket services/host services/adapter-gateway services/integration services/gateway
 ROLE ?= msp-operator
 ORG ?=
 
@@ -30,7 +30,7 @@ up: bootstrap .run/dev-jwks.json ## run the suite locally (databases and migrati
 	@$(RUN) python scripts/check_infra.py
 	@echo "==> databases and migrations"
 	@$(RUN) python scripts/ensure_databases.py
-	@echo "==> starting services (Ctrl-C stops them): ticket :8001, host :8002, adapter-gateway :8003, integration :8004"
+	@echo "==> starting services (Ctrl-C stops them): gateway :8000, ticket :8001, host :8002, adapter-gateway :8003, integration :8004"
 	@echo "    token: make token ROLE=msp-operator   |   API docs: http://127.0.0.1:8001/schema   |   KustHub events: http://127.0.0.1:8004/asyncapi.json"
 	@$(RUN) honcho start -f Procfile
 

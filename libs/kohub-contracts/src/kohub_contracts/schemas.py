@@ -4,7 +4,16 @@ from typing import Any
 
 import msgspec
 
-from kohub_contracts import alerts, commands, events, hosts, integration, kusthub, tickets
+from kohub_contracts import (
+    alerts,
+    commands,
+    dashboard,
+    events,
+    hosts,
+    integration,
+    kusthub,
+    tickets,
+)
 from kohub_contracts.common import Page
 from kohub_contracts.envelope import Envelope
 
@@ -43,6 +52,11 @@ CONTRACTS: dict[str, Any] = {
     "AlertPage": Page[alerts.AlertListItem],
     "ToolAdapterInfo": alerts.ToolAdapterInfo,
     "MappedHostResponse": alerts.MappedHostResponse,
+    "DashboardSummary": dashboard.DashboardSummary,
+    "DashboardTicketsStatus": dashboard.TicketsStatus,
+    "DashboardHostsStatus": dashboard.HostsStatus,
+    "DashboardRecentAlerts": dashboard.RecentAlerts,
+    "DashboardRecentTickets": dashboard.RecentTickets,
     "TicketSyncResponse": integration.TicketSyncResponse,
     "SyncEventPage": Page[integration.SyncEventItem],
     "PublishRequest": integration.PublishRequest,

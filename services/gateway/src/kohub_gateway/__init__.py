@@ -1,0 +1,1 @@
+"""kohub gateway: the API's front door and the dashboard."""

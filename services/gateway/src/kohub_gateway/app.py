@@ -1,0 +1,44 @@
+"""create_app(): the gateway's Litestar app. `main()` runs it under uvicorn."""
+
+from importlib.metadata import version
+
+from litestar import Litestar
+
+from kohub_gateway.adapters.http.dashboard import DashboardController
+from kohub_gateway.adapters.http.proxy import proxy
+from kohub_gateway.bootstrap import GatewayService, bootstrap
+from kohub_gateway.settings import load_settings
+from kohub_platform.logs import configure_logging
+from kohub_platform.settings import ServiceSettings
+from kohub_platform.web import closing, create_service_app, serve
+
+WEBHOOK_PATH = "/api/v1/webhooks"
+
+
+def create_app(
+    settings: ServiceSettings | None = None, service: GatewayService | None = None
+) -> Litestar:
+    if settings is None:  # built by uvicorn in a worker process: configure it here
+        settings = load_settings()
+        configure_logging("gateway", settings.log_level)
+    service = service or bootstrap(settings)
+    return create_service_app(
+        service="gateway",
+        version=version("kohub-gateway"),
+        description="The front door of kohub's API: `/api/v1/*` is routed to the owning "
+        "service (tickets → ticket; hosts, organizations → host; webhook-sources, alerts, "
+        "adapter-events, adapters, webhooks → adapter gateway) with the caller's token, "
+        "request id and trace context; and the dashboard, gathered from the services.",
+        route_handlers=[DashboardController, proxy],
+        token_verifier=service.token_verifier,
+        ready_checks={},
+        lifespan=[closing(service.http)],
+        state={"gateway_service": service},
+        # webhooks authenticate with their source's token at the adapter gateway
+        public_paths=(WEBHOOK_PATH,),
+        max_body_bytes=6_000_000,
+    )
+
+
+def main() -> None:
+    serve("gateway", "kohub_gateway.app:create_app", load_settings())

@@ -1,0 +1,110 @@
+"""The dashboard: each part asked of its owning service at once, with the caller's token
+(so a customer gets their organization's figures), each within its own time limit. A part
+that does not come back is named in `missing` with why; the dashboard never fails whole."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+import msgspec
+
+from kohub_contracts.alerts import AlertListItem
+from kohub_contracts.common import Page
+from kohub_contracts.dashboard import (
+    DashboardSummary,
+    HostsStatus,
+    MissingPart,
+    RecentAlerts,
+    RecentTickets,
+    TicketsStatus,
+)
+from kohub_contracts.hosts import HostStats
+from kohub_contracts.tickets import TicketListItem, TicketStats
+
+T = TypeVar("T")
+RECENT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What an owner answered: a body on 200, else the status or the failure."""
+
+    body: bytes | None = None
+    status: int | None = None
+    failure: str | None = None
+
+
+class Owners(Protocol):
+    async def get(self, owner: str, path: str, params: dict[str, Any]) -> Fetched:
+        """GET `path` of `owner` with the caller's credentials, within the part's limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    name: str
+    owner: str
+    path: str
+    shape: Any
+
+
+TICKETS = Part("tickets", "ticket", "/api/v1/tickets/stats", TicketStats)
+HOSTS = Part("hosts", "host", "/api/v1/hosts/stats", HostStats)
+ALERTS = Part("alerts", "adapter", "/api/v1/alerts", Page[AlertListItem])
+LATEST_TICKETS = Part("tickets", "ticket", "/api/v1/tickets", Page[TicketListItem])
+
+
+async def summary(owners: Owners, *, tz: str, days: int) -> DashboardSummary:
+    missing: list[MissingPart] = []
+    tickets, hosts = await asyncio.gather(
+        _part(owners, TICKETS, {"tz": tz, "days": days}, missing),
+        _part(owners, HOSTS, {}, missing),
+    )
+    return DashboardSummary(
+        tickets=tickets, hosts=hosts, missing=missing, generated_at=datetime.now(UTC)
+    )
+
+
+async def tickets_status(owners: Owners, *, tz: str, days: int) -> TicketsStatus:
+    missing: list[MissingPart] = []
+    stats = await _part(owners, TICKETS, {"tz": tz, "days": days}, missing)
+    return TicketsStatus(tickets=stats, missing=missing)
+
+
+async def hosts_status(owners: Owners) -> HostsStatus:
+    missing: list[MissingPart] = []
+    return HostsStatus(hosts=await _part(owners, HOSTS, {}, missing), missing=missing)
+
+
+async def recent_alerts(owners: Owners, limit: int = RECENT) -> RecentAlerts:
+    missing: list[MissingPart] = []
+    page = await _part(owners, ALERTS, {"limit": limit}, missing)
+    return RecentAlerts(items=page.items if page else [], missing=missing)
+
+
+async def recent_tickets(owners: Owners, limit: int = RECENT) -> RecentTickets:
+    missing: list[MissingPart] = []
+    page = await _part(owners, LATEST_TICKETS, {"limit": limit, "sort": "-createdAt"}, missing)
+    return RecentTickets(items=page.items if page else [], missing=missing)
+
+
+async def _part(
+    owners: Owners, part: Part, params: dict[str, Any], missing: list[MissingPart]
+) -> Any:
+    fetched = await owners.get(part.owner, part.path, params)
+    if fetched.body is not None:
+        try:
+            return msgspec.json.decode(fetched.body, type=part.shape)
+        except msgspec.DecodeError as exc:
+            missing.append(MissingPart(part.name, f"unreadable answer: {exc}", 200))
+            return None
+    missing.append(MissingPart(part.name, _reason(fetched), fetched.status))
+    return None
+
+
+def _reason(fetched: Fetched) -> str:
+    if fetched.failure:
+        return fetched.failure
+    if fetched.status in (401, 403):
+        return "not available to your roles"
+    return f"its service answered {fetched.status}"

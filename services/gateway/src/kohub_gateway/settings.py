@@ -1,0 +1,29 @@
+"""The gateway's settings: the shared names of ARCHITECTURE.md plus its own."""
+
+import os
+from dataclasses import dataclass
+
+from kohub_platform.settings import ServiceSettings
+
+SERVICE_NAME = "gateway"
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    timeout_seconds: float = 15.0
+    """How long a proxied request may wait for its owner (then 504)."""
+    connect_timeout_seconds: float = 2.0
+    """How long to wait for a connection to an owner (then 502)."""
+    dashboard_timeout_seconds: float = 3.0
+    """Per part of the dashboard: a slower owner is reported missing, the rest answered."""
+
+    @classmethod
+    def from_env(cls) -> "GatewaySettings":
+        return cls(
+            timeout_seconds=float(os.environ.get("KOHUB_GATEWAY_TIMEOUT_SECONDS", "15")),
+            dashboard_timeout_seconds=float(os.environ.get("KOHUB_DASHBOARD_TIMEOUT_SECONDS", "3")),
+        )
+
+
+def load_settings() -> ServiceSettings:
+    return ServiceSettings.from_env(SERVICE_NAME)

@@ -1,0 +1,1 @@
+pytest_plugins = ["kohub_platform.testing"]
