@@ -44,7 +44,7 @@ class Runtime:
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Litestar) -> AsyncIterator[None]:
         jobs = list(self.jobs)
-        if self.engine is not None:
+        if self.engine is not None and self.broker is not None:  # a service with consumers
             engine = self.engine
             jobs.append(
                 PeriodicJob("prune-inbox", INBOX_PRUNE_SECONDS, lambda: prune_inbox(engine))

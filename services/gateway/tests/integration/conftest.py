@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ from kohub_gateway.app import create_app
 from kohub_gateway.bootstrap import bootstrap
 from kohub_gateway.settings import GatewaySettings
 from kohub_platform.settings import SERVICE_PORTS, ServiceSettings
+from kohub_platform.testing import migrate
 
+SERVICE_DIR = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC).isoformat()
 TICKET_STATS = {
     "byStatus": {"NEW": 3, "RECEIVED": 1, "RESOLVED": 2}, "openByPriority": {"CRITICAL": 1},
@@ -112,10 +115,17 @@ def owners() -> Iterator[dict[str, StandIn]]:
         stand.stop()
 
 
-def gateway_settings(oidc: Any, urls: dict[str, str]) -> ServiceSettings:
+@pytest_asyncio.fixture(scope="session")
+async def gateway_database(database_factory) -> str:
+    url = await database_factory("gateway")
+    migrate(SERVICE_DIR, url)
+    return url
+
+
+def gateway_settings(oidc: Any, urls: dict[str, str], database_url: str) -> ServiceSettings:
     return ServiceSettings(
         service="gateway",
-        database_url="postgresql+asyncpg://unused/unused",
+        database_url=database_url,
         amqp_url="amqp://unused/",
         oidc=oidc.settings,
         service_urls={**{n: f"http://127.0.0.1:{p}" for n, p in SERVICE_PORTS.items()}, **urls},
@@ -123,18 +133,19 @@ def gateway_settings(oidc: Any, urls: dict[str, str]) -> ServiceSettings:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def client(owners, oidc):
-    settings = gateway_settings(oidc, {name: s.url for name, s in owners.items()})
+async def client(owners, oidc, gateway_database):
+    urls = {name: s.url for name, s in owners.items()}
+    settings = gateway_settings(oidc, urls, gateway_database)
     service = bootstrap(settings, gateway=GatewaySettings(timeout_seconds=1.0))
     async with AsyncTestClient(app=create_app(settings, service)) as client:
         yield client
 
 
 @pytest_asyncio.fixture(scope="session")
-async def host_down_client(owners, oidc):
+async def host_down_client(owners, oidc, gateway_database):
     """The host service away (a port nobody listens on), the others up."""
     urls = {name: s.url for name, s in owners.items()} | {"host": f"http://127.0.0.1:{free_port()}"}
-    settings = gateway_settings(oidc, urls)
+    settings = gateway_settings(oidc, urls, gateway_database)
     service = bootstrap(settings, gateway=GatewaySettings(dashboard_timeout_seconds=0.5))
     async with AsyncTestClient(app=create_app(settings, service)) as client:
         yield client
