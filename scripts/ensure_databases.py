@@ -12,6 +12,7 @@ SERVICES = {
     "host": "services/host",
     "adapter": "services/adapter-gateway",
     "integration": "services/integration",
+    "gateway": "services/gateway",
 }
 ADMIN_URL = os.environ.get("KOHUB_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -66,13 +66,18 @@ export function createProvider({
   const configuration = {
     clients: providerClients(realm),
     jwks: { keys: [jwk] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    cookies: {
+      // names of their own: the console on the same host (another port) has its cookies too
+      names: { session: 'KOHUB_IDP_SESSION', interaction: 'KOHUB_IDP_INTERACTION', resume: 'KOHUB_IDP_RESUME' },
+      keys: [randomBytes(32).toString('base64url')], // sessions live in memory: a restart ends them anyway
+    },
     routes: {
       authorization: `${PROTOCOL_PATH}/auth`,
       token: `${PROTOCOL_PATH}/token`,
       jwks: `${PROTOCOL_PATH}/certs`,
       end_session: `${PROTOCOL_PATH}/logout`,
       revocation: `${PROTOCOL_PATH}/revoke`,
+      pushed_authorization_request: `${PROTOCOL_PATH}/ext/par/request`,
       userinfo: `${PROTOCOL_PATH}/userinfo`, // served by server.mjs (Keycloak accepts access tokens there)
     },
     // Keycloak's default client scopes put the profile, email, role and org claims in every
@@ -136,7 +141,6 @@ export function createProvider({
           if (token.accountId) {
             const user = usersBySub.get(token.accountId);
             Object.assign(payload, userClaims(realm, user));
-            if (token.sid) payload.sid = token.sid;
           } else {
             const client = clientsById.get(token.clientId);
             if (client?.serviceAccount) Object.assign(payload, serviceAccountClaims(client));

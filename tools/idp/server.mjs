@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
 import { loadOrCreateSigningKey, publicKeyOf } from './keys.mjs';
-import { PROTOCOL_PATH, createProvider } from './provider.mjs';
 import { loadRealm, serviceAccountClaims, userClaims } from './realm.mjs';
 import { errorPage, loginPage } from './views.mjs';
 
@@ -66,16 +65,32 @@ function samePassword(given, expected) {
   return timingSafeEqual(a, b);
 }
 
-function main() {
+/** oidc-provider's start-up notices (Node 20 is below the Node 22 it recommends; sessions
+ * are kept in memory, as intended here) become log lines like every other. */
+async function quietly(action) {
+  const { warn, info } = console;
+  const notice = (message) => log({ event: 'provider_notice', message: String(message) });
+  console.warn = notice;
+  console.info = notice;
+  try {
+    return await action();
+  } finally {
+    console.warn = warn;
+    console.info = info;
+  }
+}
+
+async function main() {
   const config = settings();
   const realm = loadRealm();
   const { jwk, created } = loadOrCreateSigningKey(config.keyFile);
   const publicKey = publicKeyOf(jwk);
   const prefix = new URL(config.issuer).pathname;
   const loginActions = `${prefix}/login-actions/`;
-  const provider = createProvider({
+  const { PROTOCOL_PATH, createProvider } = await quietly(() => import('./provider.mjs'));
+  const provider = await quietly(() => createProvider({
     issuer: config.issuer, realm, jwk, interactionPath: (uid) => `${loginActions}${uid}`,
-  });
+  }));
   const callback = provider.callback();
   const usersBySub = new Map(realm.users.map((u) => [u.sub, u]));
   const demoUsers = realm.users;
@@ -246,4 +261,7 @@ function main() {
   process.on('SIGINT', stop);
 }
 
-main();
+main().catch((err) => {
+  log({ event: 'failed', error: err.stack ?? String(err) });
+  process.exit(1);
+});

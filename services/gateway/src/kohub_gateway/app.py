@@ -17,8 +17,11 @@ from kohub_platform.settings import ServiceSettings
 from kohub_platform.web import closing, create_service_app, serve
 
 WEBHOOK_PATH = "/api/v1/webhooks"
-# The console's pages (everything outside /api/) authenticate by session cookie, not Bearer.
-CONSOLE_PATHS = "(?!/api/)"
+# The console's pages authenticate by session cookie, not Bearer (prefixes of the paths).
+CONSOLE_PATHS = (
+    "/$", "/\\?", "/tickets", "/hosts", "/login", "/auth/", "/logout", "/lang/", "/static/",
+    "/partials/", "/favicon.ico",
+)  # fmt: skip
 
 
 def create_app(
@@ -46,7 +49,7 @@ def create_app(
         state={"gateway_service": service},
         exception_handlers={CsrfRefused: problem_handler(403, "csrf")},
         # webhooks authenticate with their source's token at the adapter gateway
-        public_paths=(WEBHOOK_PATH, CONSOLE_PATHS),
+        public_paths=(WEBHOOK_PATH, *CONSOLE_PATHS),
         max_body_bytes=6_000_000,
     )
 
