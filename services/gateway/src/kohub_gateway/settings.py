@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from kohub_platform.settings import ServiceSettings
 
 SERVICE_NAME = "gateway"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+DEFAULT_CONSOLE_CLIENT = "kohub-console"
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,9 +18,9 @@ class GatewaySettings:
     """How long to wait for a connection to an owner (then 502)."""
     dashboard_timeout_seconds: float = 3.0
     """Per part of the dashboard: a slower owner is reported missing, the rest answered."""
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = DEFAULT_PUBLIC_URL
     """Where browsers reach the console (`KOHUB_PUBLIC_URL`): the login's redirect URI."""
-    console_client_id: str = "kohub-console"
+    console_client_id: str = DEFAULT_CONSOLE_CLIENT
     """The console's public OIDC client (`KOHUB_CONSOLE_CLIENT_ID`)."""
 
     @classmethod
@@ -26,8 +28,8 @@ class GatewaySettings:
         return cls(
             timeout_seconds=float(os.environ.get("KOHUB_GATEWAY_TIMEOUT_SECONDS", "15")),
             dashboard_timeout_seconds=float(os.environ.get("KOHUB_DASHBOARD_TIMEOUT_SECONDS", "3")),
-            public_url=os.environ.get("KOHUB_PUBLIC_URL", cls.public_url).rstrip("/"),
-            console_client_id=os.environ.get("KOHUB_CONSOLE_CLIENT_ID", cls.console_client_id),
+            public_url=os.environ.get("KOHUB_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/"),
+            console_client_id=os.environ.get("KOHUB_CONSOLE_CLIENT_ID", DEFAULT_CONSOLE_CLIENT),
         )
 
 

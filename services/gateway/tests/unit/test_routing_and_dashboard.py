@@ -90,3 +90,14 @@ async def test_an_unreadable_or_failing_part_is_named() -> None:
     assert reasons["tickets"].startswith("unreadable answer")
     assert reasons["hosts"] == "the host service did not answer in 3 s"
     assert ("ticket", "/api/v1/tickets/stats", {"tz": "Asia/Seoul", "days": 7}) in owners.asked
+
+
+def test_settings_from_the_environment(monkeypatch) -> None:
+    from kohub_gateway.settings import GatewaySettings
+
+    assert GatewaySettings.from_env().public_url == "http://127.0.0.1:8000"
+    monkeypatch.setenv("KOHUB_PUBLIC_URL", "https://ops.example.com/")
+    monkeypatch.setenv("KOHUB_GATEWAY_TIMEOUT_SECONDS", "7")
+    settings = GatewaySettings.from_env()
+    assert (settings.public_url, settings.timeout_seconds) == ("https://ops.example.com", 7.0)
+    assert settings.console_client_id == "kohub-console"
