@@ -75,8 +75,9 @@ class Idp:
 
     async def start(self) -> "Idp":
         self.port = self.port or free_port()
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("KOHUB_IDP_")}
         env = {
-            **os.environ,
+            **inherited,
             "KOHUB_IDP_PORT": str(self.port),
             "KOHUB_IDP_ISSUER": self.issuer,
             "KOHUB_IDP_KEY_FILE": str(self.key_file),
@@ -215,9 +216,11 @@ async def exchange_code(
     )
 
 
-async def login(browser: httpx.AsyncClient, idp: Idp, username: str) -> dict[str, Any]:
+async def login(
+    browser: httpx.AsyncClient, idp: Idp, username: str, *, scope: str = "openid profile email"
+) -> dict[str, Any]:
     """The whole authorization code + PKCE flow for a demo user; answers the token response."""
-    auth = await start_authorization(browser, idp)
+    auth = await start_authorization(browser, idp, scope=scope)
     response = await submit_login(
         browser, idp, auth.login_page, username, user(username)["password"]
     )

@@ -140,6 +140,7 @@ export function createProvider({
           payload.aud = realm.realm.audience;
           if (token.accountId) {
             const user = usersBySub.get(token.accountId);
+            if (!user) throw new errors.InvalidGrant('the user no longer exists');
             Object.assign(payload, userClaims(realm, user));
           } else {
             const client = clientsById.get(token.clientId);
