@@ -25,8 +25,16 @@ function sendPage(ctx, { status, html }) {
   ctx.body = html;
 }
 
+// Where else the console may run (tests start it on a free port): a comma-separated list of
+// origins whose /auth/callback and / are also registered for the public client.
+function extraConsoleOrigins(env = process.env) {
+  return (env.KOHUB_IDP_CONSOLE_ORIGINS || '')
+    .split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+}
+
 function providerClients(realm) {
   const clients = [];
+  const origins = extraConsoleOrigins();
   for (const client of realm.clients) {
     if (client.type === 'public') {
       clients.push({
@@ -36,8 +44,8 @@ function providerClients(realm) {
         token_endpoint_auth_method: 'none',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        redirect_uris: client.redirectUris,
-        post_logout_redirect_uris: client.postLogoutRedirectUris,
+        redirect_uris: [...client.redirectUris, ...origins.map((o) => `${o}/auth/callback`)],
+        post_logout_redirect_uris: [...client.postLogoutRedirectUris, ...origins.map((o) => `${o}/`)],
       });
     } else if (client.type === 'confidential') {
       clients.push({

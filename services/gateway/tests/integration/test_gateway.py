@@ -64,6 +64,7 @@ async def test_the_owners_status_comes_back(client, oidc) -> None:
     headers = {**oidc.headers(["customer"], "3f2c1d4e-0000-4000-8000-000000000001")}
     r = await client.get("/api/v1/tickets/x", headers={**headers, "x-echo-status": "404"})
     assert r.status_code == 404
+    assert r.headers.get_list("content-type") == ["application/json"]
 
 
 async def test_the_gateway_checks_the_token_too(client, oidc) -> None:

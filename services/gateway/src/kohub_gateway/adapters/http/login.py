@@ -27,7 +27,7 @@ def _service(request: Request[Any, Any, State]) -> Any:
     return request.app.state.gateway_service
 
 
-def _safe_next(value: str | None) -> str:
+def safe_next(value: str | None) -> str:
     """Only a path of this site: never an open redirect."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
@@ -49,7 +49,7 @@ def _cookie(request: Request[Any, Any, State], key: str, value: str, max_age: in
 @get("/login", include_in_schema=False)
 async def login(request: Request[Any, Any, State], next: str | None = None) -> Response[Any]:
     service = _service(request)
-    pending = new_login(_safe_next(next))
+    pending = new_login(safe_next(next))
     try:
         target = await service.oidc.authorization_url(pending, service.redirect_uri)
     except LoginFailed as exc:

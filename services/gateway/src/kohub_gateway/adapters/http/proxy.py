@@ -15,6 +15,7 @@ from kohub_gateway.bootstrap import GatewayService
 from kohub_gateway.routing import SERVICE_NAMES, owner_of
 from kohub_platform.errors import problem_response
 
+BUFFERED_BYTES = 256 * 1024
 METHODS = [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE]
 
 
@@ -46,12 +47,25 @@ async def proxy(request: Request[Any, Any, State], path: str) -> Response[Any]:
         )
     except httpx.HTTPError:
         return problem_response(request, 502, "bad-gateway", f"The {name} is not reachable.")
-    headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
+    headers = {
+        k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP | {"content-type"}
+    }
+    media_type = answer.headers.get("content-type")
+    length = answer.headers.get("content-length")
+    if length is not None and int(length) <= BUFFERED_BYTES:
+        # most answers are small JSON: relaying them whole costs less than a stream
+        try:
+            body = await answer.aread()
+        finally:
+            await answer.aclose()
+        return Response(
+            body, status_code=answer.status_code, headers=headers, media_type=media_type
+        )
     return Stream(
         _relayed(answer),
         status_code=answer.status_code,
         headers=headers,
-        media_type=answer.headers.get("content-type"),
+        media_type=media_type,
     )
 
 
