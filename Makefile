@@ -18,20 +18,27 @@ help: ## list the targets
 	@$(UV) sync --frozen --quiet >&2
 	@touch $@
 
-bootstrap: .venv/.synced ## install the virtualenv and packages
+# npm packages, exactly as locked: the local identity provider and the console's htmx.
+%/node_modules/.package-lock.json: %/package.json %/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20.19+ and npm are needed ($*)" >&2; exit 1; }
+	@echo "==> installing npm packages of $* (npm ci)" >&2
+	@npm ci --prefix $* --no-audit --no-fund --loglevel=error >&2
+	@touch $@
+
+NPM_PACKAGES := tools/idp/node_modules/.package-lock.json services/gateway/node_modules/.package-lock.json
+
+bootstrap: .venv/.synced $(NPM_PACKAGES) ## install the virtualenv and the Python and npm packages
 	@mkdir -p .run
 
-.run/dev-jwks.json: | bootstrap
-	@$(RUN) python -m kohub_platform.devtokens --role msp-admin >/dev/null
-	@echo "==> development signing key written to .run/ (trusted by 'make up' only)" >&2
-
-up: bootstrap .run/dev-jwks.json ## run the suite locally (databases and migrations created on the way)
+up: bootstrap ## run the suite locally: identity provider, services, console (databases and migrations on the way)
 	@echo "==> checking PostgreSQL and RabbitMQ"
 	@$(RUN) python scripts/check_infra.py
 	@echo "==> databases and migrations"
 	@$(RUN) python scripts/ensure_databases.py
-	@echo "==> starting services (Ctrl-C stops them): gateway :8000, ticket :8001, host :8002, adapter-gateway :8003, integration :8004"
-	@echo "    token: make token ROLE=msp-operator   |   API docs: http://127.0.0.1:8001/schema   |   KustHub events: http://127.0.0.1:8004/asyncapi.json"
+	@echo "==> starting (Ctrl-C stops them): identity provider :8080, gateway :8000, ticket :8001, host :8002, adapter-gateway :8003, integration :8004"
+	@echo "    console: http://127.0.0.1:8000   |   API docs: http://127.0.0.1:8000/schema, :8001/schema …   |   KustHub events: http://127.0.0.1:8004/asyncapi.json"
+	@echo "    token for curl: make token ROLE=msp-operator   |   demo logins (username password role organization):"
+	@node tools/idp/demo-users.mjs
 	@$(RUN) honcho start -f Procfile
 
 # The Compose Specification's schema for the deployment checks, from npm (see tests/deploy).
@@ -44,7 +51,7 @@ up: bootstrap .run/dev-jwks.json ## run the suite locally (databases and migrati
 	@rm -rf .run/npm
 
 test: bootstrap .run/compose-spec.json ## every test: unit, integration (real PostgreSQL + RabbitMQ), e2e, deployment checks
-	@$(RUN) python scripts/run_tests.py $(PY_PACKAGES) tests/e2e tests/deploy
+	@$(RUN) python scripts/run_tests.py $(PY_PACKAGES) tests/e2e tests/deploy tests/idp
 
 test-unit: bootstrap ## only the tests that need no database or broker
 	@$(RUN) python scripts/run_tests.py --unit $(PY_PACKAGES)
@@ -60,8 +67,8 @@ format: bootstrap ## ruff fix and format
 	@$(RUN) ruff check --fix .
 	@$(RUN) ruff format .
 
-token: bootstrap ## print a dev token: make token ROLE=msp-operator ORG=<org uuid>
-	@$(RUN) python -m kohub_platform.devtokens --role $(ROLE) $(if $(ORG),--org $(ORG))
+token: bootstrap ## print an access token from make up's identity provider: make token ROLE=customer ORG=acme
+	@$(RUN) python scripts/idp_token.py --role $(ROLE) $(if $(ORG),--org $(ORG))
 
 bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts, the alert ingest path, the KustHub bridge; print their figures)
 	@command -v wrk >/dev/null || { echo "==> installing wrk (load generator)"; apt-get install -y -q wrk >/dev/null; }
@@ -69,6 +76,7 @@ bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts, the alert ing
 	@cd bench && $(RUN) python host_bench.py
 	@cd bench && $(RUN) python ingest_bench.py
 	@cd bench && $(RUN) python integration_bench.py
+	@cd bench && $(RUN) python gateway_bench.py
 
 clean-test-leftovers: bootstrap ## drop databases and vhosts a killed test run left behind
 	@$(RUN) python scripts/clean_test_leftovers.py
