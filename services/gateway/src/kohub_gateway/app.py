@@ -9,6 +9,7 @@ from kohub_gateway.adapters.http.login import LOGIN_HANDLERS
 from kohub_gateway.adapters.http.proxy import proxy
 from kohub_gateway.adapters.http.sessions import CsrfRefused
 from kohub_gateway.bootstrap import GatewayService, bootstrap
+from kohub_gateway.console import console_routes
 from kohub_gateway.settings import load_settings
 from kohub_platform.errors import problem_handler
 from kohub_platform.logs import configure_logging
@@ -42,7 +43,7 @@ def create_app(
         "service (tickets → ticket; hosts, organizations → host; webhook-sources, alerts, "
         "adapter-events, adapters, webhooks → adapter gateway) with the caller's token, "
         "request id and trace context; and the dashboard, gathered from the services.",
-        route_handlers=[DashboardController, proxy, *LOGIN_HANDLERS],
+        route_handlers=[DashboardController, proxy, *LOGIN_HANDLERS, console_routes()],
         token_verifier=service.token_verifier,
         ready_checks=runtime.ready_checks(),
         lifespan=[runtime.lifespan, closing(service.http)],

@@ -1,6 +1,6 @@
 """The gateway's composition root."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -35,6 +35,7 @@ class GatewayService:
     oidc: OidcClient
     sessions: SessionStore
     engine: AsyncEngine
+    figures: dashboard.FiguresCache = field(default_factory=dashboard.FiguresCache)
 
     @property
     def public_url(self) -> str:

@@ -101,3 +101,27 @@ def test_settings_from_the_environment(monkeypatch) -> None:
     settings = GatewaySettings.from_env()
     assert (settings.public_url, settings.timeout_seconds) == ("https://ops.example.com", 7.0)
     assert settings.console_client_id == "kohub-console"
+
+
+async def test_figures_are_kept_a_few_seconds_unless_a_part_is_missing() -> None:
+    from kohub_contracts.dashboard import HostsStatus, MissingPart
+
+    now = [100.0]
+    cache = dashboard.FiguresCache(5.0, clock=lambda: now[0])
+    computed: list[int] = []
+
+    async def whole() -> HostsStatus:
+        computed.append(1)
+        return HostsStatus(hosts=None, missing=[])
+
+    async def degraded() -> HostsStatus:
+        computed.append(2)
+        return HostsStatus(hosts=None, missing=[MissingPart("hosts", "down")])
+
+    await cache.get("a", whole)
+    await cache.get("a", whole)
+    now[0] += 5.1
+    await cache.get("a", whole)
+    await cache.get("b", degraded)
+    await cache.get("b", degraded)
+    assert computed == [1, 1, 2, 2]

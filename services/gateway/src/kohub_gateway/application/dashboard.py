@@ -3,6 +3,8 @@
 that does not come back is named in `missing` with why; the dashboard never fails whole."""
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -108,3 +110,25 @@ def _reason(fetched: Fetched) -> str:
     if fetched.status in (401, 403):
         return "not available to your roles"
     return f"its service answered {fetched.status}"
+
+
+class FiguresCache:
+    """Whole answers kept a few seconds per scope (the caller's roles and organization, the
+    parameters): every operator's console refreshing its dashboard asks the database once
+    per interval, not once per screen. A degraded answer (a part missing) is not kept."""
+
+    def __init__(self, seconds: float = 5.0, clock: Callable[[], float] = time.monotonic):
+        self._seconds, self._clock = seconds, clock
+        self._entries: dict[Hashable, tuple[float, Any]] = {}
+
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        now = self._clock()
+        hit = self._entries.get(key)
+        if hit is not None and now - hit[0] < self._seconds:
+            return hit[1]  # type: ignore[no-any-return]
+        value = await compute()
+        if not getattr(value, "missing", None):
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[key] = (now, value)
+        return value
