@@ -7,7 +7,7 @@ PY_PACKAGES := libs/kohub-contracts libs/kohub-platform services/ticket services
 ROLE ?= msp-operator
 ORG ?=
 
-.PHONY: help bootstrap up test test-unit test-contracts lint format token bench clean-test-leftovers
+.PHONY: help bootstrap up demo test test-unit test-contracts lint format token bench clean-test-leftovers
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-22s\033[0m %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ lint: bootstrap ## ruff check and format check
 format: bootstrap ## ruff fix and format
 	@$(RUN) ruff check --fix .
 	@$(RUN) ruff format .
+
+demo: bootstrap ## seed the demo data again into the running suite (make up seeds it on its first run)
+	@$(RUN) python scripts/demo.py
 
 token: bootstrap ## print an access token from make up's identity provider: make token ROLE=customer ORG=acme
 	@$(RUN) python scripts/idp_token.py --role $(ROLE) $(if $(ORG),--org $(ORG))
