@@ -5,13 +5,15 @@ import os
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 from amqp_proxy import AmqpProxy
 
-from kohub_platform.testing import eventually, migrate
+from kohub_platform.testing import eventually, migrate, run_vhost
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_DIRS = {
@@ -67,12 +69,25 @@ class ServiceProcess:
         return self.process.wait(timeout=30)
 
 
-async def started(name: str, database_factory, amqp_url, oidc, tmp_path_factory, **extra_env: str):
-    """The service `name` as its own process, on its own migrated database."""
+async def started(
+    name: str,
+    database_factory,
+    amqp_url,
+    oidc,
+    tmp_path_factory,
+    *,
+    label: str = "",
+    ports: dict[str, int] | None = None,
+    **extra_env: str,
+):
+    """The service `name` as its own process, on its own migrated database. `label` and
+    `ports` start a second, separate set of the services (its own databases, logs and ports)."""
+    ports = ports or PORTS
+    ident = f"{label}_{name}" if label else name
     service_dir = ROOT / SERVICE_DIRS[name]
     url = ""
-    if (service_dir / "migrations").is_dir():  # the gateway keeps no database
-        url = await database_factory(f"e2e_{name}")
+    if (service_dir / "migrations").is_dir():
+        url = await database_factory(f"e2e_{ident}")
         migrate(service_dir, url)
     env = {
         **os.environ,
@@ -81,14 +96,14 @@ async def started(name: str, database_factory, amqp_url, oidc, tmp_path_factory,
         "KOHUB_OIDC_ISSUER": oidc.issuer,
         "KOHUB_OIDC_JWKS_URL": oidc.jwks_url,
         "KOHUB_OIDC_AUDIENCE": oidc.audience,
-        "PORT": str(PORTS[name]),
+        "PORT": str(ports[name]),
         **{
             f"KOHUB_{other.upper()}_URL": f"http://127.0.0.1:{port}"
-            for other, port in PORTS.items()
+            for other, port in ports.items()
         },
         **extra_env,
     }
-    log = tmp_path_factory.mktemp("e2e") / f"{name}.log"
+    log = tmp_path_factory.mktemp("e2e") / f"{ident}.log"
     service = ServiceProcess(name, env, int(env["PORT"]), log)
     await service.start()
     return service
@@ -147,3 +162,126 @@ async def gateway_service(database_factory, amqp_url, oidc, tmp_path_factory):
     yield service
     if service.process and service.process.poll() is None:
         service.stop()
+
+
+# --- A second set of the services that trusts the local identity provider (tools/idp), for
+# the real-browser test of the console. Its own ports, databases, logs and vhost (two ticket
+# services on one vhost would take each other's messages).
+
+SSO_PORTS = {name: free_port() for name in SERVICE_DIRS}
+SSO_GATEWAY_URL = f"http://127.0.0.1:{SSO_PORTS['gateway']}"
+
+
+@dataclass(frozen=True)
+class IdentityProvider:
+    issuer: str
+    jwks_url: str
+    audience: str = "kohub"
+
+
+@pytest.fixture(scope="session")
+def sso_amqp_url():
+    with run_vhost("sso") as url:
+        yield url
+
+
+@pytest_asyncio.fixture(scope="session")
+async def idp(tmp_path_factory):
+    """tools/idp (Node.js) on a free port, its console client registered for the sso gateway."""
+    port = free_port()
+    tmp = tmp_path_factory.mktemp("idp")
+    log = tmp / "idp.log"
+    env = {
+        **os.environ,
+        "KOHUB_IDP_HOST": "127.0.0.1",
+        "KOHUB_IDP_PORT": str(port),
+        "KOHUB_IDP_KEY_FILE": str(tmp / "idp-signing-key.json"),
+        "KOHUB_IDP_CONSOLE_ORIGINS": SSO_GATEWAY_URL,
+    }
+    with log.open("ab") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own tool
+            ["node", str(ROOT / "tools" / "idp" / "server.mjs")],  # noqa: S607
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+
+    async def healthy() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"idp exited: {log.read_text()[-2000:]}")
+        try:
+            async with httpx.AsyncClient() as client:
+                return (await client.get(f"{base}/health")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        await eventually(healthy, timeout=30, interval=0.1)
+        async with httpx.AsyncClient() as client:
+            issuer = (await client.get(f"{base}/health")).json()["issuer"]
+        yield IdentityProvider(issuer, f"{issuer}/protocol/openid-connect/certs")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def started_sso(name, database_factory, amqp_url, idp, tmp_path_factory, **extra_env):
+    return await started(
+        name,
+        database_factory,
+        amqp_url,
+        idp,
+        tmp_path_factory,
+        label="sso",
+        ports=SSO_PORTS,
+        **extra_env,
+    )
+
+
+def _stop(service: ServiceProcess) -> None:
+    if service.process and service.process.poll() is None:
+        service.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sso_ticket_service(database_factory, sso_amqp_url, idp, tmp_path_factory):
+    service = await started_sso("ticket", database_factory, sso_amqp_url, idp, tmp_path_factory)
+    yield service
+    _stop(service)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sso_host_service(database_factory, sso_amqp_url, idp, tmp_path_factory):
+    service = await started_sso("host", database_factory, sso_amqp_url, idp, tmp_path_factory)
+    yield service
+    _stop(service)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sso_adapter_service(database_factory, sso_amqp_url, idp, tmp_path_factory):
+    service = await started_sso("adapter", database_factory, sso_amqp_url, idp, tmp_path_factory)
+    yield service
+    _stop(service)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sso_gateway_service(
+    database_factory,
+    sso_amqp_url,
+    idp,
+    tmp_path_factory,
+    sso_ticket_service,
+    sso_host_service,
+    sso_adapter_service,
+):
+    service = await started_sso(
+        "gateway",
+        database_factory,
+        sso_amqp_url,
+        idp,
+        tmp_path_factory,
+        KOHUB_PUBLIC_URL=SSO_GATEWAY_URL,
+    )
+    yield service
+    _stop(service)

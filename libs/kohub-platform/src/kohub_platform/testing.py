@@ -6,6 +6,7 @@ Enable it with `pytest_plugins = ["kohub_platform.testing"]`.
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -67,16 +68,24 @@ def _rabbitmqctl(*args: str) -> None:
     subprocess.run([exe, "-q", *args], check=True, capture_output=True, timeout=60)  # noqa: S603
 
 
-@pytest.fixture(scope="session")
-def amqp_url() -> Iterator[str]:
-    """A vhost of this test run, deleted (with everything in it) afterwards."""
-    vhost = f"kohub-test-{RUN_ID}"
+@contextlib.contextmanager
+def run_vhost(suffix: str = "") -> Iterator[str]:
+    """A vhost of this test run (`kohub-test-<run>[-suffix]`), deleted with everything in
+    it afterwards; yields its AMQP URL."""
+    vhost = f"kohub-test-{RUN_ID}" + (f"-{suffix}" if suffix else "")
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     try:
         yield f"{AMQP_BASE.rstrip('/')}/{quote(vhost, safe='')}"
     finally:
         _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """A vhost of this test run, deleted (with everything in it) afterwards."""
+    with run_vhost() as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="session")
