@@ -7,6 +7,10 @@
 # SERVICE is the service's folder under services/, PACKAGE its uv package (also its console
 # script), PORT where it listens (the service's default in kohub_platform.settings). The list
 # of services with these values is deploy/services.yaml; docker-compose.yml passes them.
+# The gateway also serves the web console's browser assets (htmx from npm):
+#
+#   docker build --build-arg SERVICE=gateway --build-arg PACKAGE=kohub-gateway \
+#                --build-arg PORT=8000 --build-arg WITH_CONSOLE_ASSETS=true -t kohub-gateway .
 #
 #   docker run kohub-ticket            # serve (the default command)
 #   docker run kohub-ticket migrate    # alembic upgrade head, one migrator at a time
@@ -15,10 +19,17 @@
 # dependency layer is rebuilt only when they change; `build` installs the locked third-party
 # packages, then the workspace packages (not editable) into /opt/venv; `runtime` is a fresh
 # slim Python with that virtualenv, the service's migrations and three small scripts, run as
-# an unprivileged user. No compiler, no uv, no package manager cache in the final image.
+# an unprivileged user. With WITH_CONSOLE_ASSETS=true (any non-empty value; leave it unset
+# for the other services), `console-assets` (Node) installs the service's locked npm packages
+# (`npm ci --omit=dev` from services/$SERVICE/package.json and package-lock.json, which
+# `console-manifests` keeps alone so the layer is cached) and the runtime gets only htmx's
+# dist/ files, with KOHUB_CONSOLE_HTMX_DIR pointing at them (empty for the others); otherwise
+# that stage is empty. No compiler, no uv, no Node, no package manager cache in the final
+# image.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${UV_IMAGE} AS uv
 
@@ -27,6 +38,25 @@ WORKDIR /src
 COPY . .
 RUN find . -type f ! -name pyproject.toml ! -name uv.lock -delete \
  && find . -mindepth 1 -type d -empty -delete
+
+FROM ${NODE_IMAGE} AS console-manifests
+WORKDIR /src
+COPY services/ /src/services/
+RUN find . -type f ! -name package.json ! -name package-lock.json -delete \
+ && find . -mindepth 1 -type d -empty -delete
+
+FROM ${NODE_IMAGE} AS console-assets
+ARG SERVICE
+ARG WITH_CONSOLE_ASSETS=
+WORKDIR /src
+COPY --from=console-manifests /src/ /src/
+RUN mkdir -p /console \
+ && if [ -n "$WITH_CONSOLE_ASSETS" ]; then \
+      test -f "services/$SERVICE/package-lock.json" \
+      || { echo "WITH_CONSOLE_ASSETS needs services/$SERVICE/package-lock.json" >&2; exit 1; }; \
+      npm ci --prefix "services/$SERVICE" --omit=dev --ignore-scripts --no-audit --no-fund \
+      && cp -r "services/$SERVICE/node_modules/htmx.org/dist" /console/htmx; \
+    fi
 
 FROM ${PYTHON_IMAGE} AS build
 ARG SERVICE
@@ -54,12 +84,14 @@ RUN mkdir -p /app \
 FROM ${PYTHON_IMAGE} AS runtime
 ARG PACKAGE
 ARG PORT
+ARG WITH_CONSOLE_ASSETS=
 RUN test -n "$PORT" || { echo "build arg PORT is required (see deploy/services.yaml)" >&2; exit 1; } \
  && groupadd --system --gid 10001 kohub \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
             --shell /usr/sbin/nologin kohub
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+COPY --from=console-assets /console /app/console
 COPY --chmod=0555 deploy/docker/entrypoint.sh /app/entrypoint.sh
 COPY --chmod=0444 deploy/docker/healthcheck.py deploy/docker/migrate.py /app/
 LABEL org.opencontainers.image.title="${PACKAGE}" \
@@ -70,7 +102,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     SERVICE_COMMAND=${PACKAGE} \
     HOST=0.0.0.0 \
-    PORT=${PORT}
+    PORT=${PORT} \
+    KOHUB_CONSOLE_HTMX_DIR=${WITH_CONSOLE_ASSETS:+/app/console/htmx}
 WORKDIR /app
 USER 10001:10001
 EXPOSE ${PORT}

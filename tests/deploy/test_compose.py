@@ -9,8 +9,10 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -33,7 +35,11 @@ from kohub_platform.settings import ServiceSettings
 # no PyPI package ships a current copy, and it is not ours to commit.
 SCHEMA = Path(__file__).resolve().parents[2] / ".run" / "compose-spec.json"
 SCHEMA_SHA256 = "46b7d35f19dd93a05f8fea530291bf84d881c1791ec167ecf0e6fb94e639d496"
-INFRASTRUCTURE = {"postgres", "rabbitmq", "keycloak"}
+INFRASTRUCTURE = {"postgres", "rabbitmq", "keycloak", "keycloak-config"}
+# One-shot jobs besides the migrations: their entry point (they exit; others wait for them).
+ONE_SHOTS = {"keycloak-config": ["/bin/bash", "/opt/kohub/configure.sh"]}
+# Own settings whose value is the deployment's, not the documented example.
+PER_DEPLOYMENT = {"KOHUB_PROMETHEUS_URL", "KOHUB_PUBLIC_URL"}
 MONITORING = {"prometheus", "alertmanager", "uptime-kuma"}
 MONITORING_HINT = "apt-get install prometheus prometheus-alertmanager (as .ci/run does)"
 
@@ -101,9 +107,13 @@ def test_every_service_has_a_healthcheck(compose) -> None:
         check = service.get("healthcheck")
         assert check, f"{name} has no healthcheck"
         if check.get("disable"):
-            # a one-shot job (a migration): it exits, others wait for its success
+            # a one-shot job (a migration, the realm's configuration): it exits, others wait
+            # for its success
             assert service.get("restart") == "no", name
-            assert service.get("command") == ["migrate"], name
+            if name in ONE_SHOTS:
+                assert service.get("entrypoint") == ONE_SHOTS[name], name
+            else:
+                assert service.get("command") == ["migrate"], name
             assert waited_for.get(name) == "service_completed_successfully", name
         else:
             test = check["test"]
@@ -132,11 +142,11 @@ def test_image_build_and_port(compose, service: Service) -> None:
     assert entry["image"].split(":")[0] == service.package
     args = entry["build"]["args"]
     assert entry["build"]["context"] == "."
-    assert args == {
-        "SERVICE": service.folder,
-        "PACKAGE": service.package,
-        "PORT": str(service.port),
-    }
+    expected = {"SERVICE": service.folder, "PACKAGE": service.package, "PORT": str(service.port)}
+    if (service.path / "package.json").is_file():
+        # browser assets from npm (the gateway's console): the image installs them
+        expected["WITH_CONSOLE_ASSETS"] = "true"
+    assert args == expected
     assert entry["ports"] == [f"127.0.0.1:{service.port}:{service.port}"]
     assert compose_env(entry)["PORT"] == str(service.port)
     if service.database:
@@ -212,7 +222,7 @@ def test_environment_parses_with_the_service_settings(compose, service, clean_en
         assert settings.url_of(other.name) == f"http://{other.name}:{other.port}"
     for key, default in service.config.items():
         assert key in env, f"{service.name}: {key} is not passed"
-        if key != "KOHUB_PROMETHEUS_URL":
+        if key not in PER_DEPLOYMENT:
             assert env[key] == default
 
 
@@ -233,6 +243,158 @@ def test_keycloak_imports_the_realm_directory(compose) -> None:
     env = compose_env(keycloak)
     issuer = compose_env(compose["services"]["ticket"])["KOHUB_OIDC_ISSUER"]
     assert issuer.startswith(env["KC_HOSTNAME"] + "/realms/")
+
+
+# ---- the gateway and Keycloak ----
+
+REALM = ROOT / "deploy" / "keycloak" / "kecp-sso-realm.json"
+LOOPBACK = ROOT / "deploy" / "compose" / "gateway" / "oidc-loopback.py"
+
+
+def _realm_client(client_id: str) -> dict[str, Any]:
+    realm = json.loads(REALM.read_text())
+    (client,) = [c for c in realm["clients"] if c["clientId"] == client_id]
+    return client
+
+
+def _gateway(compose) -> tuple[dict[str, Any], dict[str, str]]:
+    gateway = compose["services"]["gateway"]
+    return gateway, compose_env(gateway)
+
+
+def test_gateway_is_the_front_door_on_8000(compose) -> None:
+    gateway, env = _gateway(compose)
+    assert gateway["ports"] == ["127.0.0.1:8000:8000"]
+    assert env["KOHUB_PUBLIC_URL"] == "http://localhost:8000"
+    depends = gateway["depends_on"]
+    for name in ("ticket", "host", "adapter", "integration", "keycloak"):
+        assert depends[name]["condition"] == "service_healthy", name
+    assert depends["keycloak-config"]["condition"] == "service_completed_successfully"
+    assert depends["gateway-migrate"]["condition"] == "service_completed_successfully"
+    # the console's session tokens are kept encrypted: the keys come from .env
+    assert "KOHUB_SECRET_KEYS" in env
+
+
+def test_the_realm_lets_the_compose_console_log_in_and_out(compose) -> None:
+    _, env = _gateway(compose)
+    public = env["KOHUB_PUBLIC_URL"]
+    client = _realm_client(env.get("KOHUB_CONSOLE_CLIENT_ID", "kohub-console"))
+    assert client["publicClient"] is True and client["standardFlowEnabled"] is True
+    assert f"{public}/auth/callback" in client["redirectUris"]
+    assert f"{public}/" in client["attributes"]["post.logout.redirect.uris"].split("##")
+    assert client["attributes"]["pkce.code.challenge.method"] == "S256"
+
+
+def test_one_issuer_for_the_browser_the_services_and_the_gateway(compose) -> None:
+    keycloak = compose_env(compose["services"]["keycloak"])
+    _, env = _gateway(compose)
+    issuer = env["KOHUB_OIDC_ISSUER"]
+    realm = json.loads(REALM.read_text())["realm"]
+    # tokens carry the front-end URL (KC_HOSTNAME): what the browser sees and what every
+    # service expects as `iss`
+    assert issuer == f"{keycloak['KC_HOSTNAME']}/realms/{realm}"
+    published = compose["services"]["keycloak"]["ports"][0]
+    assert published.endswith(":8080") and urlsplit(issuer).port == int(published.split(":")[1])
+    assert keycloak["KC_HOSTNAME_BACKCHANNEL_DYNAMIC"] == "true"
+    for service in SERVICES:
+        assert compose_env(compose["services"][service.name])["KOHUB_OIDC_ISSUER"] == issuer
+    # the gateway fetches <issuer>/.well-known/openid-configuration itself: its entry point
+    # starts the loopback forwarder to Keycloak in the compose network
+    gateway = compose["services"]["gateway"]
+    assert gateway["entrypoint"] == ["/bin/sh", "/opt/kohub/entrypoint.sh"]
+    assert gateway["command"] == ["serve"], "an entrypoint override drops the image's CMD"
+    assert "./deploy/compose/gateway:/opt/kohub:ro" in gateway["volumes"]
+    script = (ROOT / "deploy" / "compose" / "gateway" / "entrypoint.sh").read_text()
+    assert "python /opt/kohub/oidc-loopback.py" in script
+    assert "keycloak:8080" in script
+    assert 'exec /app/entrypoint.sh "$@"' in script
+
+
+def _load_loopback():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kohub_oidc_loopback", LOOPBACK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_loopback_listens_on_the_issuer_port_only_for_a_local_issuer() -> None:
+    loopback = _load_loopback()
+    assert loopback.listen_port("http://localhost:8080/realms/kecp-sso") == 8080
+    assert loopback.listen_port("http://127.0.0.1/realms/kecp-sso") == 80
+    assert loopback.listen_port("https://sso.example.com/realms/kecp-sso") is None
+
+
+def test_loopback_forwards_to_keycloak(tmp_path) -> None:
+    """The forwarder carries an HTTP exchange both ways, the Host header untouched."""
+    import os
+    import socket
+    import threading
+    import time
+    import urllib.request
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Keycloak(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers["Host"])
+            body = b'{"issuer": "ok"}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), Keycloak)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        listen = s.getsockname()[1]
+    env = {**os.environ, "KOHUB_OIDC_ISSUER": f"http://localhost:{listen}/realms/kecp-sso"}
+    target = f"127.0.0.1:{upstream.server_address[1]}"
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, str(LOOPBACK), target], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        url = f"http://localhost:{listen}/realms/kecp-sso/.well-known/openid-configuration"
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    assert response.read() == b'{"issuer": "ok"}'
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the loopback forwarder did not answer")
+        assert seen == [f"localhost:{listen}"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()
+
+
+def test_keycloak_config_sets_the_kusthub_secret_from_env(compose) -> None:
+    job = compose["services"]["keycloak-config"]
+    assert job["image"] == compose["services"]["keycloak"]["image"]
+    assert job["depends_on"]["keycloak"]["condition"] == "service_healthy"
+    assert job["secrets"] == ["kusthub_client_secret"]
+    assert compose["secrets"]["kusthub_client_secret"] == {"environment": "KUSTHUB_CLIENT_SECRET"}
+    assert "./deploy/compose/keycloak/configure.sh:/opt/kohub/configure.sh:ro" in job["volumes"]
+    script = (ROOT / "deploy" / "compose" / "keycloak" / "configure.sh").read_text()
+    assert "/run/secrets/kusthub_client_secret" in script and "clientId=kusthub" in script
+    assert _realm_client("kusthub")["serviceAccountsEnabled"] is True
+    result = subprocess.run(  # noqa: S603
+        ["bash", "-n", str(ROOT / "deploy" / "compose" / "keycloak" / "configure.sh")],  # noqa: S607
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 # ---- monitoring profile ----

@@ -193,6 +193,36 @@ def test_runtime_stage_rules(dockerfile) -> None:
             assert "apt-get install" not in run, f"{stage.name}: nothing to compile"
 
 
+def test_console_assets_from_npm_without_node_in_the_image(dockerfile) -> None:
+    """The gateway's console serves htmx from npm: a Node stage runs `npm ci --omit=dev` on
+    the locked package files only when asked (WITH_CONSOLE_ASSETS), the image gets htmx's
+    dist/ files and KOHUB_CONSOLE_HTMX_DIR pointing at them, and nothing of Node."""
+    _, args, stages = dockerfile
+    node = resolve(stage_named(stages, "console-assets").base, args)
+    assert re.fullmatch(r"node:\d+(-[a-z]+)?-slim", node), f"an official slim Node image: {node}"
+    manifests = " ".join(instructions(stage_named(stages, "console-manifests"), "RUN"))
+    assert "! -name package.json" in manifests and "! -name package-lock.json" in manifests
+    assets = stage_named(stages, "console-assets")
+    assert "WITH_CONSOLE_ASSETS=" in instructions(assets, "ARG")
+    (run,) = instructions(assets, "RUN")
+    assert 'npm ci --prefix "services/$SERVICE" --omit=dev --ignore-scripts' in run
+    assert 'if [ -n "$WITH_CONSOLE_ASSETS" ]' in run
+    assert 'cp -r "services/$SERVICE/node_modules/htmx.org/dist" /console/htmx' in run
+    runtime = stage_named(stages, "runtime")
+    copies = [c for c in instructions(runtime, "COPY") if c.startswith("--from=")]
+    assert "--from=console-assets /console /app/console" in copies
+    assert not any("node_modules" in c or "--from=console-manifests" in c for c in copies)
+    assert not any(resolve(s.base, args).startswith("node") for s in stages[-1:])
+    env = " ".join(instructions(runtime, "ENV"))
+    assert "KOHUB_CONSOLE_HTMX_DIR=${WITH_CONSOLE_ASSETS:+/app/console/htmx}" in env
+    assert "WITH_CONSOLE_ASSETS=" in instructions(runtime, "ARG")
+    # what the console looks for in that folder (kohub_gateway.console.web.HTMX_FILE)
+    web = ROOT / "services" / "gateway" / "src" / "kohub_gateway" / "console" / "web.py"
+    assert 'HTMX_FILE = "htmx.min.js"' in web.read_text()
+    lock = (ROOT / "services" / "gateway" / "package-lock.json").read_text()
+    assert '"node_modules/htmx.org"' in lock
+
+
 def test_every_copied_context_path_exists_and_is_not_ignored(dockerfile) -> None:
     _, _, stages = dockerfile
     patterns = dockerignore()
@@ -253,7 +283,8 @@ def ignored(path: str, rules: list[tuple[bool, re.Pattern[str]]]) -> bool:
     "path",
     [".git/config", ".venv/bin/python", ".run/dev-jwks.json", ".env", "tests/e2e/conftest.py",
      "services/ticket/tests/unit/test_x.py", "libs/kohub-platform/src/x/__pycache__/a.pyc",
-     "bench/ticket_bench.py", "docs/architecture.md", "deploy/k8s/base/kustomization.yaml"],
+     "bench/ticket_bench.py", "docs/architecture.md", "deploy/k8s/base/kustomization.yaml",
+     "services/gateway/node_modules/htmx.org/dist/htmx.min.js", "deploy/keycloak/x.json"],
 )  # fmt: skip
 def test_dockerignore_leaves_out(path: str) -> None:
     assert ignored(path, dockerignore())
@@ -267,6 +298,8 @@ def test_dockerignore_keeps_what_the_build_needs(service: Service) -> None:
               f"{service.dir}/pyproject.toml", f"{service.dir}/src/{service.module}/settings.py"]  # fmt: skip
     if service.database:
         needed += [f"{service.dir}/alembic.ini", f"{service.dir}/migrations/env.py"]
+    if (service.path / "package.json").is_file():
+        needed += [f"{service.dir}/package.json", f"{service.dir}/package-lock.json"]
     for path in needed:
         assert (ROOT / path).exists(), path
         assert not ignored(path, rules), f"{path} must reach the build"

@@ -273,7 +273,10 @@ def test_pod_environment_parses_with_the_service_settings(
     for other in SERVICES:
         assert settings.url_of(other.name) == f"http://{other.package}:{other.port}"
     for key, value in service.config.items():
-        assert env[key] == value
+        if key == "KOHUB_PUBLIC_URL":  # the overlay's Ingress host (test_console_public_url)
+            assert env[key].startswith(("http://", "https://")), env[key]
+        else:
+            assert env[key] == value
     if service.secret_keys and settings.environment != "development":
         refs = [e for e in main_container(deployment)["env"] if e["name"] == "KOHUB_SECRET_KEYS"]
         assert refs and "secretKeyRef" in refs[0]["valueFrom"], "secret keys from a Secret"
@@ -404,12 +407,35 @@ def test_ingress_routes_to_the_owners(builds, overlay) -> None:
             routes[path["path"]] = backend["name"]
     expected = {path: s.package for s in SERVICES for path in s.ingress}
     assert routes == expected
-    # monitoring tools post their webhooks straight to the adapter gateway
+    # the gateway is the front door: the console and the whole API …
+    assert routes["/"] == routes["/api/v1"] == "kohub-gateway"
+    # … except the webhooks monitoring tools post straight to the adapter gateway
     assert routes["/api/v1/webhooks"] == "kohub-adapter"
+    assert set(routes) == {"/", "/api/v1", "/api/v1/webhooks"}, "no service bypasses the gateway"
+    # nginx picks the longest matching prefix: the webhooks win over /api/v1 and /
+    assert all(
+        p["pathType"] == "Prefix" for r in ingress["spec"]["rules"] for p in r["http"]["paths"]
+    )
     assert not any(p.startswith("/api/internal") for p in routes)
     if overlay == "prod":
         hosts = {h for tls in ingress["spec"]["tls"] for h in tls["hosts"]}
         assert {r["host"] for r in ingress["spec"]["rules"]} <= hosts
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_console_public_url_is_the_ingress_host(builds, overlay) -> None:
+    """KOHUB_PUBLIC_URL (the login's redirect URI is <it>/auth/callback) is where the Ingress
+    serves the gateway: https when the overlay terminates TLS for that host."""
+    objects = builds[overlay]
+    (ingress,) = by_kind(objects, "Ingress").values()
+    (rule,) = ingress["spec"]["rules"]
+    tls_hosts = {h for tls in ingress["spec"].get("tls", []) for h in tls["hosts"]}
+    scheme = "https" if rule["host"] in tls_hosts else "http"
+    gateway = deployments(objects)["kohub-gateway"]
+    env, _ = container_env(main_container(gateway), objects)
+    assert env["KOHUB_PUBLIC_URL"] == f"{scheme}://{rule['host']}"
+    if overlay == "prod":
+        assert scheme == "https"
 
 
 # ---- NetworkPolicies ----
