@@ -4,7 +4,7 @@ of an opaque cookie (HttpOnly, SameSite=Lax, Secure outside development); its ac
 token is refreshed before it expires and dropped at logout."""
 
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -33,7 +33,6 @@ class ConsoleSession:
     access_token: str
     csrf_token: str
     expires_at: datetime
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_operator(self) -> bool:
