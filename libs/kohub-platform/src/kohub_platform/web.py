@@ -63,6 +63,10 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
 
         try:
             await app(scope, receive, send_with_ids)
+        except Exception as exc:
+            # answered after this by Litestar's outermost handler (a refused token: 401)
+            status = getattr(exc, "status_code", None) or getattr(exc, "status", 500)
+            raise
         finally:
             path = scope["path"]
             if not path.startswith(("/health", "/metrics")):
