@@ -34,7 +34,22 @@ def free_port() -> int:
 
 
 # Chosen up front so each service is told where the others are (KOHUB_<SERVICE>_URL).
-PORTS = {name: free_port() for name in SERVICE_DIRS}
+def distinct_ports(count: int) -> list[int]:
+    """`count` free ports, all different: the sockets stay open until every port is chosen
+    (one free_port() after another may hand out the same port twice)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+# Both sets of services (see below) get their ports here, at once, so none is shared.
+_PORTS = distinct_ports(2 * len(SERVICE_DIRS) + 1)
+PORTS = dict(zip(SERVICE_DIRS, _PORTS[: len(SERVICE_DIRS)], strict=True))
 
 
 class ServiceProcess:
@@ -168,7 +183,8 @@ async def gateway_service(database_factory, amqp_url, oidc, tmp_path_factory):
 # the real-browser test of the console. Its own ports, databases, logs and vhost (two ticket
 # services on one vhost would take each other's messages).
 
-SSO_PORTS = {name: free_port() for name in SERVICE_DIRS}
+SSO_PORTS = dict(zip(SERVICE_DIRS, _PORTS[len(SERVICE_DIRS) : -1], strict=True))
+IDP_PORT = _PORTS[-1]
 SSO_GATEWAY_URL = f"http://127.0.0.1:{SSO_PORTS['gateway']}"
 
 
@@ -187,8 +203,8 @@ def sso_amqp_url():
 
 @pytest_asyncio.fixture(scope="session")
 async def idp(tmp_path_factory):
-    """tools/idp (Node.js) on a free port, its console client registered for the sso gateway."""
-    port = free_port()
+    """tools/idp (Node.js) on its own port, its console client registered for the sso gateway."""
+    port = IDP_PORT
     tmp = tmp_path_factory.mktemp("idp")
     log = tmp / "idp.log"
     env = {
