@@ -19,6 +19,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 GATEWAY = "http://127.0.0.1:8000"
+ADAPTER = "http://127.0.0.1:8003"
 MARKER = ROOT / ".run" / "demo-seeded"
 FIXTURES = ROOT / "services" / "adapter-gateway" / "tests" / "fixtures"
 _spec = importlib.util.spec_from_file_location("idp_token", ROOT / "scripts" / "idp_token.py")
@@ -75,6 +76,7 @@ def seed(http: httpx.Client) -> None:
         ("acme", "db-prod-01", "SSH", prometheus),
         ("globex", "app-01", "HTTPS", kuma("2")),
     ]
+    mapped = []
     for key, name, kind, adapter in hosts:
         body: dict[str, Any] = {
             "name": name,
@@ -90,13 +92,14 @@ def seed(http: httpx.Client) -> None:
             409,
         )
         if host and "id" in host:
+            mapped.append(host["id"])
             ok(
                 http.post(
                     f"{GATEWAY}/api/v1/hosts/{host['id']}/adapters", json=adapter, headers=admin
                 ),
                 409,
             )
-    time.sleep(2)  # the gateway maps alerts with the host events it has been sent
+    wait_until_mapped(http, admin, mapped)
     for monitor, name in ((1, "web-prod-01"), (2, "app-01")):
         down = json.loads((FIXTURES / "uptime_kuma_1_23_down.json").read_text())
         down["heartbeat"] |= {"monitorID": monitor, "msg": "Connection refused"}
@@ -134,6 +137,20 @@ def seed(http: httpx.Client) -> None:
     MARKER.parent.mkdir(exist_ok=True)
     MARKER.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
     print(f"demo data seeded: open {GATEWAY} and log in (operator1 / operator1-demo)")
+
+
+def wait_until_mapped(http: httpx.Client, admin: dict[str, str], host_ids: list[str]) -> None:
+    """The adapter gateway maps alerts with the host events it has been sent: wait until it
+    knows every host with its adapter (its internal read of the mapping, port 8003)."""
+    deadline = time.monotonic() + 30
+    for host_id in host_ids:
+        while True:
+            r = http.get(f"{ADAPTER}/api/internal/hosts/{host_id}", headers=admin)
+            if r.status_code == 200 and r.json()["adapters"]:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the adapter gateway never learned of host {host_id}")
+            time.sleep(0.2)
 
 
 def wait_for_suite(http: httpx.Client) -> None:

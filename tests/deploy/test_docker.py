@@ -435,7 +435,12 @@ def test_init_databases_then_migrations_one_at_a_time_as_the_owner(tmp_path: Pat
             )
             for _ in range(2)
         ]
-        time.sleep(3)
+        waiting = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        deadline = time.monotonic() + 30
+        while loop.run_until_complete(_fetch(plain, waiting))[0]["n"] < 2:
+            assert all(p.poll() is None for p in runs), "migrate must wait for the lock"
+            assert time.monotonic() < deadline, "the migrators never queued on the lock"
+            time.sleep(0.05)
         assert all(p.poll() is None for p in runs), "migrate must wait for the lock"
         tables = loop.run_until_complete(_fetch(plain, "SELECT tablename FROM pg_tables"))
         assert "alembic_version" not in {r["tablename"] for r in tables}

@@ -11,7 +11,6 @@ only the contract (tests/e2e/kusthub.py):
 
 Every payload is validated against its JSON Schema from the contracts."""
 
-import asyncio
 import json
 import uuid
 from datetime import datetime
@@ -243,8 +242,8 @@ async def test_a_broker_outage_loses_nothing_and_keeps_each_tickets_order(
                 if n == len(changes) // 3:
                     integration_broker.cut()  # mid-stream: some consumed, some not yet
                 await operator.step(ticket_id, action, body)
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(3)
+            # the bridge has noticed the broker is gone before it comes back
+            await eventually(_not_ready(integration_service), timeout=DEADLINE)
             integration_broker.restore()
             for ticket_id in ticket_ids:
                 await operator.resolve(ticket_id)
@@ -277,6 +276,14 @@ async def test_a_broker_outage_loses_nothing_and_keeps_each_tickets_order(
 
             await eventually(all_synced, timeout=DEADLINE)
     await suite.close()
+
+
+def _not_ready(service):
+    async def check() -> bool:
+        async with httpx.AsyncClient(base_url=service.url, timeout=5) as http:
+            return (await http.get("/ready")).status_code == 503
+
+    return check
 
 
 async def _ticket_titled(suite: Suite, monitor: str) -> str:

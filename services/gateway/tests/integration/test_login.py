@@ -8,6 +8,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -54,18 +55,22 @@ class Idp:
 def idp(tmp_path_factory) -> Iterator[Idp]:
     provider = Idp(free_port(), tmp_path_factory.mktemp("idp") / "key.json")
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{provider.base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
+        deadline = time.monotonic() + 20
+        while not _healthy(provider):
             assert provider.process.poll() is None, provider.process.stderr.read().decode()
-            __import__("time").sleep(0.05)
+            assert time.monotonic() < deadline, "the identity provider did not start"
+            time.sleep(0.05)
         yield provider
     finally:
         provider.process.terminate()
         provider.process.wait(timeout=10)
+
+
+def _healthy(provider: Idp) -> bool:
+    try:
+        return httpx.get(f"{provider.base}/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -2,7 +2,6 @@
 retries (FAILED past the budget, reported PENDING then FAILED), and when it is back every
 one goes out once, in order, SENT, and the ticket is reported SYNCED."""
 
-import asyncio
 from datetime import UTC, datetime
 
 import msgspec
@@ -123,4 +122,3 @@ async def _make_due(engine) -> None:
     """Skip the backoff: the test drives the relay's cycles itself."""
     async with engine.begin() as conn:
         await conn.execute(outbox.update().values(next_attempt_at=datetime.now(UTC)))
-    await asyncio.sleep(0)
