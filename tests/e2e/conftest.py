@@ -78,6 +78,10 @@ class ServiceProcess:
 
         await eventually(ready, timeout=30, interval=0.1)
 
+    def stop_if_running(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.stop()
+
     def stop(self) -> int:
         assert self.process is not None
         self.process.terminate()
@@ -128,24 +132,21 @@ async def started(
 async def ticket_service(database_factory, amqp_url, oidc, tmp_path_factory):
     service = await started("ticket", database_factory, amqp_url, oidc, tmp_path_factory)
     yield service
-    if service.process and service.process.poll() is None:
-        service.stop()
+    service.stop_if_running()
 
 
 @pytest_asyncio.fixture(scope="session")
 async def host_service(database_factory, amqp_url, oidc, tmp_path_factory):
     service = await started("host", database_factory, amqp_url, oidc, tmp_path_factory)
     yield service
-    if service.process and service.process.poll() is None:
-        service.stop()
+    service.stop_if_running()
 
 
 @pytest_asyncio.fixture(scope="session")
 async def adapter_service(database_factory, amqp_url, oidc, tmp_path_factory):
     service = await started("adapter", database_factory, amqp_url, oidc, tmp_path_factory)
     yield service
-    if service.process and service.process.poll() is None:
-        service.stop()
+    service.stop_if_running()
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -167,16 +168,14 @@ async def integration_service(
         "integration", database_factory, integration_broker.url, oidc, tmp_path_factory
     )
     yield service
-    if service.process and service.process.poll() is None:
-        service.stop()
+    service.stop_if_running()
 
 
 @pytest_asyncio.fixture(scope="session")
 async def gateway_service(database_factory, amqp_url, oidc, tmp_path_factory):
     service = await started("gateway", database_factory, amqp_url, oidc, tmp_path_factory)
     yield service
-    if service.process and service.process.poll() is None:
-        service.stop()
+    service.stop_if_running()
 
 
 # --- A second set of the services that trusts the local identity provider (tools/idp), for
@@ -255,30 +254,25 @@ async def started_sso(name, database_factory, amqp_url, idp, tmp_path_factory, *
     )
 
 
-def _stop(service: ServiceProcess) -> None:
-    if service.process and service.process.poll() is None:
-        service.stop()
-
-
 @pytest_asyncio.fixture(scope="session")
 async def sso_ticket_service(database_factory, sso_amqp_url, idp, tmp_path_factory):
     service = await started_sso("ticket", database_factory, sso_amqp_url, idp, tmp_path_factory)
     yield service
-    _stop(service)
+    service.stop_if_running()
 
 
 @pytest_asyncio.fixture(scope="session")
 async def sso_host_service(database_factory, sso_amqp_url, idp, tmp_path_factory):
     service = await started_sso("host", database_factory, sso_amqp_url, idp, tmp_path_factory)
     yield service
-    _stop(service)
+    service.stop_if_running()
 
 
 @pytest_asyncio.fixture(scope="session")
 async def sso_adapter_service(database_factory, sso_amqp_url, idp, tmp_path_factory):
     service = await started_sso("adapter", database_factory, sso_amqp_url, idp, tmp_path_factory)
     yield service
-    _stop(service)
+    service.stop_if_running()
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -300,4 +294,4 @@ async def sso_gateway_service(
         KOHUB_PUBLIC_URL=SSO_GATEWAY_URL,
     )
     yield service
-    _stop(service)
+    service.stop_if_running()
