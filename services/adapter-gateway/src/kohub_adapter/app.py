@@ -14,6 +14,7 @@ from kohub_adapter.adapters.http.controllers import (
     WebhookSourceController,
 )
 from kohub_adapter.adapters.http.problems import ADAPTER_EXCEPTION_HANDLERS
+from kohub_adapter.adapters.http.terminal import TerminalController, TerminalCredentialController
 from kohub_adapter.adapters.http.webhooks import WebhookController
 from kohub_adapter.adapters.messaging.mapping import EVENT_DOCS
 from kohub_adapter.adapters.messaging.subscribers import register_subscribers
@@ -48,13 +49,16 @@ def create_app(
         service="adapter-gateway",
         version=version("kohub-adapter"),
         description="Monitoring webhooks in (Uptime Kuma, Prometheus Alertmanager, Grafana), "
-        "normalized alerts out; webhook sources; the tool adapter registry.",
+        "normalized alerts out; webhook sources; the tool adapter registry; Termix terminals "
+        "and the calling operator's recorded sessions, with each operator's own Termix API key.",
         route_handlers=[
             WebhookController,
             WebhookSourceController,
             AdapterEventController,
             AlertController,
             ToolController,
+            TerminalCredentialController,
+            TerminalController,
             asyncapi_handler(events_document()),
         ],
         token_verifier=service.token_verifier,

@@ -10,6 +10,7 @@ from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_adapter.adapters.http.rate_limit import RateLimiter
+from kohub_adapter.adapters.postgres.credentials import SqlTerminalCredentialStore
 from kohub_adapter.adapters.postgres.ingest import GroupCommitIngestStore
 from kohub_adapter.adapters.postgres.queries import SqlAdapterQueries
 from kohub_adapter.adapters.postgres.read_model import CachedHostMap
@@ -20,13 +21,16 @@ from kohub_adapter.adapters.tools.monitoring import (
     PrometheusAdapter,
     UptimeKumaAdapter,
 )
+from kohub_adapter.adapters.tools.termix import TermixAdapter
 from kohub_adapter.application.ports import (
     Clock,
     HostMapSource,
     IngestStore,
     SourceDirectory,
+    TerminalCredentialStore,
     UnitOfWork,
 )
+from kohub_adapter.application.terminal import TerminalTool
 from kohub_adapter.application.tools import AdapterRegistry
 from kohub_adapter.settings import GatewaySettings
 from kohub_platform.auth import TokenVerifier
@@ -49,6 +53,8 @@ class AdapterService:
     host_map: HostMapSource
     ingest: IngestStore
     registry: AdapterRegistry
+    terminal: TerminalTool
+    terminal_credentials: TerminalCredentialStore
     token_verifier: TokenVerifier
     settings: ServiceSettings
     gateway: GatewaySettings
@@ -75,11 +81,19 @@ def bootstrap(
         timeout=httpx.Timeout(gateway.status_timeout_seconds),
         limits=httpx.Limits(max_connections=50, max_keepalive_connections=10),
     )
+    termix = TermixAdapter(
+        http,
+        clock,
+        default_url=gateway.termix_url,
+        timeout=gateway.termix_timeout_seconds,
+        max_cast_bytes=gateway.terminal_max_cast_bytes,
+    )
     registry = AdapterRegistry(
         [
             UptimeKumaAdapter(queries.host_history, clock),
             PrometheusAdapter(queries.host_history, clock, http, gateway.prometheus_url),
             GrafanaAdapter(queries.host_history, clock),
+            termix,
         ]
     )
     relay = None
@@ -96,6 +110,8 @@ def bootstrap(
         host_map=CachedHostMap(engine),
         ingest=GroupCommitIngestStore(engine),
         registry=registry,
+        terminal=termix,
+        terminal_credentials=SqlTerminalCredentialStore(engine, box),
         token_verifier=token_verifier or TokenVerifier(settings.oidc),
         settings=settings,
         gateway=gateway,

@@ -17,6 +17,14 @@ class GatewaySettings:
     max_body_bytes: int = 1_048_576
     retention_days: int = 30
     """Received webhooks (raw bodies) and their alerts are deleted after this many days."""
+    termix_url: str | None = None
+    """A Termix whose health `GET /api/v1/adapters` reports (`KOHUB_TERMIX_URL`); the
+    terminals and recordings themselves are at each host's termix adapter `baseUrl`."""
+    termix_timeout_seconds: float = 10.0
+    """Per request to Termix (`KOHUB_TERMIX_TIMEOUT_SECONDS`): a long recording takes time."""
+    terminal_max_cast_bytes: int = 16 * 1024 * 1024
+    """The largest recording fetched (`KOHUB_TERMINAL_MAX_CAST_BYTES`); a longer one is
+    refused whole, never cut."""
 
     @classmethod
     def from_env(cls) -> "GatewaySettings":
@@ -24,6 +32,11 @@ class GatewaySettings:
             prometheus_url=os.environ.get("KOHUB_PROMETHEUS_URL", "").strip() or None,
             status_timeout_seconds=float(os.environ.get("KOHUB_STATUS_TIMEOUT_SECONDS", "2")),
             retention_days=int(os.environ.get("KOHUB_ADAPTER_RETENTION_DAYS", "30")),
+            termix_url=os.environ.get("KOHUB_TERMIX_URL", "").strip() or None,
+            termix_timeout_seconds=float(os.environ.get("KOHUB_TERMIX_TIMEOUT_SECONDS", "10")),
+            terminal_max_cast_bytes=int(
+                os.environ.get("KOHUB_TERMINAL_MAX_CAST_BYTES", str(16 * 1024 * 1024))
+            ),
         )
 
 

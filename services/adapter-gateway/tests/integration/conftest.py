@@ -67,6 +67,12 @@ def basic(token: str, user: str = "alertmanager") -> dict[str, str]:
 
 
 JSON = {"Content-Type": "application/json"}
+TERMINAL_MAX_CAST_BYTES = 64 * 1024
+
+
+def operator(oidc: Any, subject: str, role: str = "msp-operator") -> dict[str, str]:
+    """An operator who stays the same person across requests (the token's subject)."""
+    return oidc.headers([role], None, sub=subject)
 
 
 async def create_source(client: Any, oidc: Any, adapter_type: str, **body: Any) -> dict[str, Any]:
@@ -216,8 +222,10 @@ async def adapter_settings(database_factory, amqp_url, oidc) -> ServiceSettings:
 
 @pytest_asyncio.fixture(scope="session")
 async def adapter_service(adapter_settings) -> AdapterService:
-    # explicit gateway settings: no default Prometheus from the environment
-    return bootstrap(adapter_settings, gateway=GatewaySettings())
+    # explicit gateway settings: no default Prometheus or Termix from the environment, and
+    # a recording limit a test can exceed cheaply
+    gateway = GatewaySettings(terminal_max_cast_bytes=TERMINAL_MAX_CAST_BYTES)
+    return bootstrap(adapter_settings, gateway=gateway)
 
 
 @pytest_asyncio.fixture(scope="session")

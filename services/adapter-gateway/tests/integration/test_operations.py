@@ -8,16 +8,18 @@ import pytest
 from .conftest import auth
 
 
-async def test_the_registry_lists_the_monitoring_adapters(client, oidc) -> None:
+async def test_the_registry_lists_the_adapters(client, oidc) -> None:
     r = await client.get("/api/v1/adapters", headers=auth(oidc, "msp-operator"))
     assert r.status_code == 200, r.text
     adapters = {a["adapterType"]: a for a in r.json()}
-    assert set(adapters) == {"uptime-kuma", "prometheus", "grafana"}
+    assert set(adapters) == {"uptime-kuma", "prometheus", "grafana", "termix"}
     assert adapters["prometheus"]["capabilities"] == ["STATUS_QUERY", "WEBHOOK_RECEIVE"]
     assert adapters["uptime-kuma"]["capabilities"] == ["WEBHOOK_RECEIVE"]
     assert adapters["grafana"]["capabilities"] == ["WEBHOOK_RECEIVE"]
+    assert adapters["termix"]["capabilities"] == ["LOG_COLLECT"]
     for adapter in adapters.values():
-        assert adapter["kind"] == "MONITORING"
+        expected = "TERMINAL" if adapter["adapterType"] == "termix" else "MONITORING"
+        assert adapter["kind"] == expected
         assert adapter["healthy"] is True
         assert adapter["name"] and adapter["detail"] and adapter["checkedAt"]
 
@@ -60,6 +62,9 @@ async def test_the_openapi_document(client) -> None:
         "/api/v1/alerts",
         "/api/v1/adapters",
         "/api/internal/hosts/{host_id}/status",
+        "/api/internal/hosts/{host_id}/terminal",
+        "/api/internal/hosts/{host_id}/terminal-sessions",
+        "/api/v1/me/terminal-credentials",
     } <= paths
     assert "webhookToken" in document["components"]["securitySchemes"]
     webhook = document["paths"]["/api/v1/webhooks/grafana"]["post"]

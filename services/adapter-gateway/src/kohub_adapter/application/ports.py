@@ -100,6 +100,32 @@ class OutcomeStore(Protocol):
         `(consumer, message_id)`; False for a redelivery or an alert answered already."""
 
 
+@dataclass(frozen=True, slots=True)
+class CredentialInfo:
+    """What may be shown of a stored Termix API key."""
+
+    key_hint: str
+    updated_at: datetime
+
+
+class CredentialUnreadable(Exception):
+    """No configured secret key decrypts the stored API key (the one that wrote it was
+    retired from KOHUB_SECRET_KEYS)."""
+
+
+class TerminalCredentialStore(Protocol):
+    """Each operator's Termix API key, by the token's subject; encrypted at rest."""
+
+    async def info(self, user_id: str) -> CredentialInfo | None: ...
+
+    async def api_key(self, user_id: str) -> str | None:
+        """The key in clear, None when none is stored; raises `CredentialUnreadable`."""
+
+    async def put(self, user_id: str, api_key: str, info: CredentialInfo) -> None: ...
+
+    async def delete(self, user_id: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     sources: SourceRepository
     hosts: HostReadModel

@@ -12,11 +12,17 @@ from kohub_adapter.application.handlers import (
     SourceNotFound,
     StaleSource,
 )
+from kohub_adapter.application.terminal import (
+    RecordingTooLarge,
+    TerminalCredentialsMissing,
+    TerminalCredentialsRejected,
+)
 from kohub_adapter.application.tools import (
     NoStatusSource,
     ToolUnavailable,
     UnsupportedCapability,
 )
+from kohub_adapter.domain.terminal import InvalidTerminalRequest, NoTerminalAdapter
 from kohub_platform.errors import problem_handler, problem_response, stale_version_handler
 from kohub_platform.pagination import InvalidCursor
 
@@ -48,6 +54,16 @@ ADAPTER_EXCEPTION_HANDLERS: dict[Any, Any] = {
     UnsupportedCapability: problem_handler(409, "unsupported-capability"),
     NoStatusSource: problem_handler(409, "no-status-source"),
     ToolUnavailable: problem_handler(502, "tool-unavailable"),
+    NoTerminalAdapter: problem_handler(409, "no-terminal-adapter"),
+    TerminalCredentialsMissing: problem_handler(409, "terminal-credentials-missing"),
+    TerminalCredentialsRejected: problem_handler(409, "terminal-credentials-rejected"),
+    InvalidTerminalRequest: problem_handler(422, "validation"),
+    RecordingTooLarge: problem_handler(
+        422,
+        "terminal-recording-too-large",
+        sessionId=lambda exc: exc.session_id,
+        limitBytes=lambda exc: exc.limit,
+    ),
     # the database cannot be reached (not: refused a value, which is a bug answered 500)
     OperationalError: _database_unavailable,
     InterfaceError: _database_unavailable,

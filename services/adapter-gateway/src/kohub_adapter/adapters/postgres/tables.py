@@ -115,5 +115,15 @@ organizations = Table(
     Column("updated_at", TS, nullable=False, server_default=func.now()),
 )
 
+# Each operator's Termix API key (Termix answers with the key owner's recordings only).
+terminal_credentials = Table(
+    "terminal_credentials",
+    metadata,
+    Column("user_id", String(255), primary_key=True),  # the token's subject
+    Column("ciphertext", LargeBinary, nullable=False),  # encrypted (Fernet), KOHUB_SECRET_KEYS
+    Column("key_hint", String(32), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
