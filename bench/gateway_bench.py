@@ -16,6 +16,7 @@ import asyncpg
 import host_bench
 import ticket_bench
 from common import launched, machine, suite_sandbox, verdict, wrk
+from processes import cpu_seconds
 
 SECONDS, CONNECTIONS = 15, 8
 
@@ -56,11 +57,19 @@ def main() -> None:
                 runs = {}
                 for name, base in (("direct", ticket.url), ("gateway", gateway.url)):
                     wrk(base + path, token=token, seconds=3, connections=CONNECTIONS)
+                    before = {s.service: cpu_seconds(s.pids()) for s in (ticket, gateway)}
                     runs[name] = wrk(
                         base + path, token=token, seconds=SECONDS, connections=CONNECTIONS
                     )
+                    requests = runs[name].requests_per_second * SECONDS
+                    cpu = {
+                        s.service: (cpu_seconds(s.pids()) - before[s.service]) * 1000 / requests
+                        for s in (ticket, gateway)
+                    }
                     results.append(
-                        f"ticket list, {name}, {CONNECTIONS} connections: {runs[name].line()}"
+                        f"ticket list, {name}, {CONNECTIONS} connections: {runs[name].line()}; "
+                        f"CPU per request: ticket {cpu['ticket']:.2f} ms, "
+                        f"gateway {cpu['gateway']:.2f} ms"
                     )
                 latency = runs["gateway"].p50_ms / runs["direct"].p50_ms
                 throughput = (

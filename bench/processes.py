@@ -20,6 +20,12 @@ def _stat(pid: int) -> tuple[str, int, int] | None:
     return comm, int(fields[1]), int(fields[11]) + int(fields[12])  # ppid, utime + stime
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes have used so far."""
+    ticks = sum(stat[2] for pid in pids if (stat := _stat(pid)) is not None)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _all_stats() -> dict[int, tuple[str, int, int]]:
     stats = {}
     for entry in os.scandir("/proc"):

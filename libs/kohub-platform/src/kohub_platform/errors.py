@@ -15,6 +15,8 @@ from litestar.exceptions import (
 from litestar.exceptions import NotFoundException as LitestarNotFound
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from kohub_platform.paths import client_path
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "urn:kohub:problem:"
 log = structlog.get_logger("kohub.errors")
@@ -60,7 +62,7 @@ def problem_response(
         "type": TYPE_BASE + type_name,
         "title": HTTPStatus(status).phrase,
         "status": status,
-        "instance": request.url.path,
+        "instance": client_path(request.scope),
     }
     if detail:
         body["detail"] = detail

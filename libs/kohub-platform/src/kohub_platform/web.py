@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from kohub_platform.auth import PUBLIC_PATHS, BearerAuthMiddleware, TokenVerifier
 from kohub_platform.errors import EXCEPTION_HANDLERS
 from kohub_platform.logs import bind_contextvars, clear_contextvars, configure_logging
+from kohub_platform.paths import client_path
 from kohub_platform.settings import ServiceSettings
 
 ReadyCheck = Callable[[], Awaitable[Any]]
@@ -68,7 +69,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             status = getattr(exc, "status_code", None) or getattr(exc, "status", 500)
             raise
         finally:
-            path = scope["path"]
+            path = client_path(scope)
             if not path.startswith(("/health", "/metrics")):
                 access_log.info(
                     "request",

@@ -6,7 +6,7 @@ from litestar import Litestar
 
 from kohub_gateway.adapters.http.dashboard import DashboardController
 from kohub_gateway.adapters.http.login import LOGIN_HANDLERS
-from kohub_gateway.adapters.http.proxy import proxy
+from kohub_gateway.adapters.http.proxy import MAX_BODY_BYTES, proxy
 from kohub_gateway.adapters.http.sessions import CsrfRefused
 from kohub_gateway.bootstrap import GatewayService, bootstrap
 from kohub_gateway.console import console_routes
@@ -51,7 +51,7 @@ def create_app(
         exception_handlers={CsrfRefused: problem_handler(403, "csrf")},
         # webhooks authenticate with their source's token at the adapter gateway
         public_paths=(WEBHOOK_PATH, *CONSOLE_PATHS),
-        max_body_bytes=6_000_000,
+        max_body_bytes=MAX_BODY_BYTES,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_gateway.adapters.http.oidc import OidcClient
 from kohub_gateway.adapters.http.sessions import LANGUAGE_COOKIE, ConsoleSession
-from kohub_gateway.adapters.http.upstream import HttpOwners, child_traceparent
+from kohub_gateway.adapters.http.upstream import HttpOwners, child_traceparent, owners_client
 from kohub_gateway.adapters.postgres.sessions import SessionStore
 from kohub_gateway.application import dashboard
 from kohub_gateway.routing import SERVICE_NAMES, owner_of
@@ -113,10 +113,8 @@ def bootstrap(
     token_verifier: TokenVerifier | None = None,
 ) -> GatewayService:
     gateway = gateway or GatewaySettings.from_env()
-    http = httpx.AsyncClient(
-        timeout=httpx.Timeout(gateway.timeout_seconds, connect=gateway.connect_timeout_seconds),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-        follow_redirects=False,
+    http = owners_client(
+        httpx.Timeout(gateway.timeout_seconds, connect=gateway.connect_timeout_seconds)
     )
     verifier = token_verifier or TokenVerifier(settings.oidc)
     box = secret_box(settings.secret_keys, settings.environment)

@@ -1,5 +1,10 @@
 """Which service owns a path of the public API (`/api/v1/<family>/…`)."""
 
+import re
+from urllib.parse import unquote
+
+_DOT_SEGMENT = re.compile(r"(^|/)\.{1,2}(/|$)")
+
 API_PREFIX = "/api/v1/"
 OWNERS: dict[str, str] = {
     "tickets": "ticket",
@@ -10,6 +15,7 @@ OWNERS: dict[str, str] = {
     "alerts": "adapter",
     "adapter-events": "adapter",
     "adapters": "adapter",
+    "me": "adapter",  # the caller's own settings: their Termix key
 }
 SERVICE_NAMES = {
     "ticket": "ticket service",
@@ -20,8 +26,9 @@ SERVICE_NAMES = {
 
 
 def owner_of(path: str) -> str | None:
-    """The service owning `path` (`/api/v1/tickets/…` → `ticket`); None for no one."""
-    if not path.startswith(API_PREFIX):
+    """The service owning `path` (`/api/v1/tickets/…` → `ticket`); None for no one, and for
+    a path with dot segments (which could climb out of `/api/v1` at the owner)."""
+    if not path.startswith(API_PREFIX) or _DOT_SEGMENT.search(unquote(path)):
         return None
     family = path[len(API_PREFIX) :].split("/", 1)[0]
     return OWNERS.get(family)

@@ -44,7 +44,8 @@ def free_port() -> int:
 
 def stand_in(name: str):
     """An ASGI app answering like service `name`: stats shapes, else an echo of the request
-    (`x-echo-status` sets the status, `x-echo-delay` delays the answer)."""
+    (`x-echo-status` sets the status, `x-echo-delay` delays the answer, `x-echo-bytes: N`
+    answers N bytes with a Content-Length)."""
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -58,6 +59,13 @@ def stand_in(name: str):
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         await asyncio.sleep(float(headers.get("x-echo-delay", "0")))
         status = int(headers.get("x-echo-status", "200"))
+        if "x-echo-bytes" in headers:
+            sized = b"k" * int(headers["x-echo-bytes"])
+            length = str(len(sized)).encode()
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [(b"content-length", length)]})  # fmt: skip
+            await send({"type": "http.response.body", "body": sized})
+            return
         if scope["path"] == "/api/v1/tickets/stats":
             answer: Any = TICKET_STATS
         elif scope["path"] == "/api/v1/hosts/stats":

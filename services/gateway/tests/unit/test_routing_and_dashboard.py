@@ -1,6 +1,7 @@
 """Which service owns a path, the trace context a request carries on, and the dashboard's
 assembly from its parts (on a fake of the owners)."""
 
+import asyncio
 import json
 from typing import Any
 
@@ -31,6 +32,11 @@ TICKET = {
         ("/api/v1/alerts", "adapter"),
         ("/api/v1/unknown", None),
         ("/api/internal/hosts/x", None),
+        ("/api/v1/me/terminal-credentials", "adapter"),
+        ("/api/v1/tickets/../../internal/tickets/x/sync", None),
+        ("/api/v1/tickets/%2e%2e/%2E%2E/internal/x", None),
+        ("/api/v1/tickets/./x", None),
+        ("/api/v1/tickets/x..y", "ticket"),
         ("/schema", None),
     ],
 )
@@ -107,7 +113,7 @@ async def test_figures_are_kept_a_few_seconds_unless_a_part_is_missing() -> None
     from kohub_contracts.dashboard import HostsStatus, MissingPart
 
     now = [100.0]
-    cache = dashboard.FiguresCache(5.0, clock=lambda: now[0])
+    cache = dashboard.FiguresCache(5.0, 30.0, clock=lambda: now[0])
     computed: list[int] = []
 
     async def whole() -> HostsStatus:
@@ -118,10 +124,41 @@ async def test_figures_are_kept_a_few_seconds_unless_a_part_is_missing() -> None
         computed.append(2)
         return HostsStatus(hosts=None, missing=[MissingPart("hosts", "down")])
 
-    await cache.get("a", whole)
-    await cache.get("a", whole)
-    now[0] += 5.1
-    await cache.get("a", whole)
+    first = await cache.get("a", whole)
+    assert await cache.get("a", whole) is first
     await cache.get("b", degraded)
     await cache.get("b", degraded)
-    assert computed == [1, 1, 2, 2]
+    assert computed == [1, 2, 2]
+
+
+async def test_an_old_answer_is_served_while_the_next_is_computed() -> None:
+    from kohub_contracts.dashboard import HostsStatus
+
+    now = [100.0]
+    cache = dashboard.FiguresCache(5.0, 30.0, clock=lambda: now[0])
+    release, computed = asyncio.Event(), asyncio.Event()
+    answers: list[HostsStatus] = []
+
+    async def slow() -> HostsStatus:
+        await release.wait()
+        answers.append(HostsStatus(hosts=None, missing=[]))
+        computed.set()
+        return answers[-1]
+
+    # the first callers wait together for one computation
+    release.set()
+    waiting = await asyncio.gather(*(cache.get("a", slow) for _ in range(5)))
+    assert len(answers) == 1 and all(w is answers[0] for w in waiting)
+    # stale: answered at once with the old figures while one refresh runs
+    release.clear()
+    now[0] += 6
+    assert await cache.get("a", slow) is answers[0]
+    assert await cache.get("a", slow) is answers[0]
+    computed.clear()
+    release.set()
+    await computed.wait()
+    await asyncio.sleep(0)  # the refresh stores its answer as it returns
+    assert await cache.get("a", slow) is answers[1]
+    # too old to serve: the caller waits for fresh figures
+    now[0] += 31
+    assert await cache.get("a", slow) is answers[2]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import msgspec
+import structlog
 
 from kohub_contracts.alerts import AlertListItem
 from kohub_contracts.common import Page
@@ -23,6 +24,8 @@ from kohub_contracts.dashboard import (
 )
 from kohub_contracts.hosts import HostStats
 from kohub_contracts.tickets import TicketListItem, TicketStats
+
+log = structlog.get_logger("kohub.dashboard")
 
 T = TypeVar("T")
 RECENT = 10
@@ -114,21 +117,51 @@ def _reason(fetched: Fetched) -> str:
 
 class FiguresCache:
     """Whole answers kept a few seconds per scope (the caller's roles and organization, the
-    parameters): every operator's console refreshing its dashboard asks the database once
-    per interval, not once per screen. A degraded answer (a part missing) is not kept."""
+    parameters): every operator's console refreshing its dashboard asks the services once
+    per interval, not once per screen. One computation per scope runs at a time; once an
+    answer is older than `seconds` (but younger than `stale_seconds`) it is still served
+    while the next one is computed, so no caller waits for the services' slow aggregate
+    queries except the first. A degraded answer (a part missing) is not kept."""
 
-    def __init__(self, seconds: float = 5.0, clock: Callable[[], float] = time.monotonic):
-        self._seconds, self._clock = seconds, clock
+    def __init__(
+        self,
+        seconds: float = 5.0,
+        stale_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._seconds, self._stale_seconds, self._clock = seconds, stale_seconds, clock
         self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._computing: dict[Hashable, asyncio.Future[Any]] = {}
 
     async def get(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
         now = self._clock()
         hit = self._entries.get(key)
         if hit is not None and now - hit[0] < self._seconds:
             return hit[1]  # type: ignore[no-any-return]
-        value = await compute()
-        if not getattr(value, "missing", None):
-            if len(self._entries) > 10_000:
-                self._entries.clear()
-            self._entries[key] = (now, value)
-        return value
+        computing = self._computing.get(key)
+        if computing is None:
+            computing = asyncio.ensure_future(self._compute(key, compute))
+            self._computing[key] = computing
+            computing.add_done_callback(_retrieved)
+        if hit is not None and now - hit[0] < self._stale_seconds:
+            return hit[1]  # type: ignore[no-any-return]
+        # a caller that goes away does not cancel the answer the others wait for
+        return await asyncio.shield(computing)  # type: ignore[no-any-return]
+
+    async def _compute(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        try:
+            started = self._clock()
+            value = await compute()
+            if not getattr(value, "missing", None):
+                if len(self._entries) > 10_000:
+                    self._entries.clear()
+                self._entries[key] = (started, value)
+            return value
+        finally:
+            self._computing.pop(key, None)
+
+
+def _retrieved(future: "asyncio.Future[Any]") -> None:
+    """A refresh nobody awaited that failed is logged, not left to asyncio's warning."""
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.warning("dashboard figures not refreshed", error=type(exc).__name__)

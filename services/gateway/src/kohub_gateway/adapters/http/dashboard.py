@@ -38,7 +38,7 @@ def owners(request: Request[Any, Any, State]) -> HttpOwners:
     return HttpOwners(
         service.http,
         service.urls,
-        forwarded_headers(request),
+        forwarded_headers(request.scope),
         service.gateway.dashboard_timeout_seconds,
     )
 

@@ -5,8 +5,10 @@ import re
 import secrets
 from typing import Any
 
+import aiohttp
 import httpx
-from litestar import Request
+from httpx_aiohttp import AiohttpTransport
+from litestar.types import Scope
 
 from kohub_gateway.application.dashboard import Fetched
 from kohub_gateway.routing import SERVICE_NAMES
@@ -20,6 +22,14 @@ HOP_BY_HOP = frozenset(
         "trailer", "transfer-encoding", "upgrade", "host", "content-length",
     }
 )  # fmt: skip
+_HOP_BY_HOP_RAW = frozenset(name.encode() for name in HOP_BY_HOP)
+# what the gateway sets itself (from these when the caller sent them)
+_SET_HERE = frozenset(
+    {
+        b"host", b"traceparent", b"x-request-id", b"x-correlation-id", b"x-forwarded-for",
+        b"x-forwarded-proto", b"x-forwarded-host",
+    }
+)  # fmt: skip
 
 
 def child_traceparent(incoming: str | None) -> str:
@@ -31,29 +41,68 @@ def child_traceparent(incoming: str | None) -> str:
     return f"00-{trace_id}-{secrets.token_hex(8)}-{flags}"
 
 
-def forwarded_headers(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The request's end-to-end headers, plus who asked and the ids that follow it."""
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-    state = request.scope.get("state", {})
-    if request_id := state.get("request_id"):
-        headers["x-request-id"] = request_id
-    if correlation_id := current_correlation_id():
-        headers["x-correlation-id"] = correlation_id
-    headers["traceparent"] = child_traceparent(request.headers.get("traceparent"))
-    client = request.client.host if request.client else None
+def forwarded_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The request's end-to-end headers, plus who asked and the ids that follow it (read
+    off the raw ASGI scope: the proxy builds no Request object)."""
+    headers: list[tuple[bytes, bytes]] = []
+    ours: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        if name in _SET_HERE:
+            ours[name] = value
+        elif name not in _HOP_BY_HOP_RAW:
+            headers.append((name, value))
+    state = scope.get("state", {})
+    request_id = state.get("request_id")
+    if request_id:
+        headers.append((b"x-request-id", request_id.encode()))
+    correlation_id = current_correlation_id() or request_id
+    if correlation_id:
+        headers.append((b"x-correlation-id", correlation_id.encode()))
+    parent = ours.get(b"traceparent", b"").decode("latin-1")
+    headers.append((b"traceparent", child_traceparent(parent).encode()))
+    client = scope.get("client")
     if client:
-        earlier = request.headers.get("x-forwarded-for")
-        headers["x-forwarded-for"] = f"{earlier}, {client}" if earlier else client
-    headers["x-forwarded-proto"] = request.url.scheme
-    headers["x-forwarded-host"] = request.headers.get("host", "")
+        earlier, host = ours.get(b"x-forwarded-for"), client[0].encode()
+        headers.append((b"x-forwarded-for", earlier + b", " + host if earlier else host))
+    headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
+    headers.append((b"x-forwarded-host", ours.get(b"host", b"")))
     return headers
+
+
+class OwnersTransport(AiohttpTransport):
+    """httpx's API over aiohttp's connection pool: on the ticket list this halves what the
+    gateway spends per proxied call against httpx's own (anyio) pool (bench/
+    gateway_bench.py: 0.91 → 0.53 ms of CPU). A refused connection is told apart from a
+    slow one (the transport calls both a connect timeout): 502, not 504."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.TimeoutException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, aiohttp.ClientConnectorError) and not isinstance(
+                cause, aiohttp.ServerTimeoutError
+            ):
+                raise httpx.ConnectError(str(cause), request=request) from cause
+            raise
+
+
+def owners_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
+    """The one pooled client the gateway calls the owning services with."""
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    return httpx.AsyncClient(
+        timeout=timeout,
+        limits=limits,
+        follow_redirects=False,
+        transport=OwnersTransport(limits=limits),
+    )
 
 
 class HttpOwners:
     """The dashboard's `Owners`: GET a part with the caller's headers within its limit."""
 
     def __init__(
-        self, http: httpx.AsyncClient, urls: dict[str, str], headers: dict[str, str], timeout: float
+        self, http: httpx.AsyncClient, urls: dict[str, str], headers: Any, timeout: float
     ) -> None:
         self._http, self._urls, self._headers, self._timeout = http, urls, headers, timeout
 
