@@ -88,6 +88,7 @@ def test_secrets_are_refused_for_any_connection_type() -> None:
         (AdapterType.PROMETHEUS, {"matchers": ["instance"]}),
         (AdapterType.TERMIX, {"baseUrl": "ftp://termix", "hostId": "3"}),
         (AdapterType.TERMIX, {"baseUrl": "https://termix.example"}),
+        (AdapterType.TERMIX, {"baseUrl": "https://t.example", "hostId": "3", "apiUrl": "t:1"}),
     ],
 )
 def test_bad_adapter_configs_are_refused(adapter_type, config) -> None:
@@ -106,7 +107,12 @@ def test_adapter_configs_are_normalized_and_keyed() -> None:
     termix = validate_adapter_config(
         AdapterType.TERMIX, {"baseUrl": "https://termix.example/", "hostId": "12"}
     )
-    assert termix["baseUrl"] == "https://termix.example"
+    assert termix == {"baseUrl": "https://termix.example", "hostId": "12"}
+    termix = validate_adapter_config(
+        AdapterType.TERMIX,
+        {"baseUrl": "https://t.example", "hostId": "12", "apiUrl": "http://termix:30001/"},
+    )
+    assert termix["apiUrl"] == "http://termix:30001"
 
 
 def test_the_same_adapter_twice_on_one_host_is_refused() -> None:

@@ -104,11 +104,17 @@ def validate_adapter_config(adapter_type: AdapterType, config: dict[str, Any]) -
                 raise InvalidHost("config.url", "config.url must be an http(s) URL.")
             result["url"] = url.rstrip("/")
         return result
-    _only(config, {"baseUrl", "hostId"}, adapter_type)
-    base_url = text("baseUrl", 500)
-    if not base_url.startswith(("http://", "https://")):
-        raise InvalidHost("config.baseUrl", "config.baseUrl must be an http(s) URL.")
-    return {"baseUrl": base_url.rstrip("/"), "hostId": text("hostId")}
+    # termix: where its web app is, the host's id in it, and (when Termix's API is not
+    # served under the web app's URL) where its backend is
+    _only(config, {"baseUrl", "hostId", "apiUrl"}, adapter_type)
+    result = {"hostId": text("hostId")}
+    for name in ("baseUrl", "apiUrl"):
+        if name == "baseUrl" or name in config:
+            url = text(name, 500)
+            if not url.startswith(("http://", "https://")):
+                raise InvalidHost(f"config.{name}", f"config.{name} must be an http(s) URL.")
+            result[name] = url.rstrip("/")
+    return result
 
 
 def _label(value: Any, max_len: int) -> bool:
