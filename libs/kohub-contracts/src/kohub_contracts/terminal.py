@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+import msgspec
 from msgspec import Meta
 
 from kohub_contracts.common import Camel
@@ -30,6 +31,20 @@ class TerminalTarget(Camel):
     host_id: UUID
     termix_host_id: str
     base_url: str
+
+
+class TerminalOpenedRequest(Camel, forbid_unknown_fields=True):
+    """`POST /api/v1/tickets/{id}/terminal-access` (the host service, for the operator who
+    asked for a terminal URL with this ticket): a TERMINAL_ACCESS entry on the timeline."""
+
+    host_id: UUID
+    termix_host_id: Annotated[str, Meta(min_length=1, max_length=100)]
+    host_name: Annotated[str, Meta(max_length=200)] | None = None
+
+
+class TerminalOpened(Camel):
+    activity_id: UUID
+    opened_at: datetime
 
 
 class TerminalCredentialsRequest(Camel, forbid_unknown_fields=True):
@@ -94,9 +109,12 @@ class TerminalLogCollected(Camel):
     stored: list[UUID]
     skipped: list[str]
     """Session ids already attached to the ticket."""
+    unreadable: list[str] = msgspec.field(default_factory=list)
+    """Sessions whose recording is no asciicast v2 (with why), left out."""
 
 
 __all__ = [
+    "UUID",
     "TerminalCommand",
     "TerminalCredentialsRequest",
     "TerminalCredentialsResponse",
@@ -107,5 +125,4 @@ __all__ = [
     "TerminalSessions",
     "TerminalTarget",
     "TerminalUrlResponse",
-    "UUID",
 ]

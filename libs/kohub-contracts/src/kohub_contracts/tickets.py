@@ -17,6 +17,7 @@ from kohub_contracts.enums import (
     TicketSource,
     TicketStatus,
 )
+from kohub_contracts.terminal import TerminalCommand
 
 Title = Annotated[str, Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, Meta(max_length=20_000)]
@@ -113,10 +114,56 @@ class TerminalLogSummary(Camel):
     ended_at: datetime | None
     host_id: UUID | None = None
     user: UserRef | None = None
+    source: str = "MANUAL"
+    """TERMIX (collected from Termix), UPLOAD (a .cast file) or MANUAL (text)."""
+    command_count: int = 0
+    redactions: int = 0
+    """Secrets replaced by [REDACTED] in the command log and the recording."""
+    cast_available: bool = False
+    """Whether the (redacted) recording is kept and can be replayed."""
 
 
 class TerminalLogResponse(TerminalLogSummary):
     command_log: str = ""
+
+
+class TerminalLogDetail(TerminalLogResponse):
+    """`GET /api/v1/tickets/{id}/terminal-logs/{logId}`: the commands with their times and
+    the recording to replay (asciicast v2, secrets redacted; null when not kept)."""
+
+    commands: list[TerminalCommand] = msgspec.field(default_factory=list)
+    command_source: str | None = None
+    """"input" (replayed keystrokes) or "output" (read off the prompt lines)."""
+    cast: str | None = None
+
+
+class Assignee(Camel):
+    """An MSP operator or admin a ticket can be assigned to (`GET /api/v1/tickets/assignees`)."""
+
+    id: UUID
+    name: str | None
+    email: str | None
+    me: bool = False
+
+
+class ContextCommand(Camel):
+    session_id: str
+    host_id: UUID | None
+    at: datetime
+    """When the command was run (session start + its offset)."""
+    text: str
+
+
+class ResolutionContext(Camel):
+    """What was done about a ticket, as knowledge (`GET /api/v1/tickets/{id}/resolution-context`):
+    the resolution and the commands run in the terminal sessions attached to it."""
+
+    ticket_id: UUID
+    key: str
+    title: str
+    host_id: UUID | None
+    resolution: "ResolutionResponse | None"
+    commands: list[ContextCommand]
 
 
 class TicketDetailResponse(Camel):

@@ -1,5 +1,6 @@
 """Problem details (RFC 9457) for every HTTP error a kohub service answers."""
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -48,6 +49,27 @@ class Conflict(ProblemError):
 
 class Unauthorized(ProblemError):
     status, type_name = 401, "unauthorized"
+
+
+class UpstreamProblem(ProblemError):
+    """A problem another kohub service answered, passed on to our caller as it was (its
+    status, type and detail), or one of ours when that service could not be reached."""
+
+    def __init__(self, status: int, type_name: str, detail: str, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.status, self.type_name = status, type_name
+
+    @classmethod
+    def from_answer(cls, status: int, body: bytes, service: str) -> "UpstreamProblem":
+        try:
+            problem = json.loads(body)
+        except ValueError:
+            problem = None
+        if not isinstance(problem, dict):
+            return cls(502, "bad-gateway", f"The {service} answered {status} without a problem.")
+        kind = str(problem.get("type") or "http-error").removeprefix(TYPE_BASE)
+        detail = str(problem.get("detail") or problem.get("title") or f"{service}: {status}")
+        return cls(status, kind, detail)
 
 
 def problem_response(

@@ -9,9 +9,10 @@ from kohub_platform.asyncapi import asyncapi_document, asyncapi_handler
 from kohub_platform.logs import configure_logging
 from kohub_platform.runtime import Runtime
 from kohub_platform.settings import ServiceSettings
-from kohub_platform.web import create_service_app, serve
+from kohub_platform.web import closing, create_service_app, serve
 from kohub_ticket.adapters.http.controllers import TicketController
 from kohub_ticket.adapters.http.problems import TICKET_EXCEPTION_HANDLERS
+from kohub_ticket.adapters.http.terminal import TicketTerminalController
 from kohub_ticket.adapters.http.timeline import TicketTimelineController
 from kohub_ticket.adapters.http.workflow import TicketWorkflowController
 from kohub_ticket.adapters.messaging.mapping import EVENT_DOCS
@@ -35,16 +36,18 @@ def create_app(
         service="ticket",
         version=version("kohub-ticket"),
         description="Tickets, the state machine of seed §2.2, activities, resolutions and "
-        "terminal logs.",
+        "terminal logs (collected from Termix or uploaded as asciicast recordings, commands "
+        "read off them with secrets redacted).",
         route_handlers=[
             TicketController,
             TicketWorkflowController,
             TicketTimelineController,
+            TicketTerminalController,
             asyncapi_handler(events_document()),
         ],
         token_verifier=service.token_verifier,
         ready_checks=runtime.ready_checks(),
-        lifespan=[runtime.lifespan],
+        lifespan=[runtime.lifespan, closing(service.http)],
         state={"ticket_service": service},
         exception_handlers=TICKET_EXCEPTION_HANDLERS,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
+import httpx
 from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,15 +16,18 @@ from kohub_platform.messaging import RabbitPublisher, build_broker
 from kohub_platform.relay import OutboxRelay
 from kohub_platform.settings import ServiceSettings
 from kohub_ticket.adapters.http.actors import actor_resolver
+from kohub_ticket.adapters.http.recordings import AdapterGatewayRecordings
 from kohub_ticket.adapters.postgres.queries import SqlTicketQueries
+from kohub_ticket.adapters.postgres.terminal import SqlTerminalQueries
 from kohub_ticket.adapters.postgres.unit_of_work import TicketUnitOfWork
 from kohub_ticket.application.actors import Actor
-from kohub_ticket.application.ports import Clock, UnitOfWork
-from kohub_ticket.application.queries import TicketQueries
+from kohub_ticket.application.ports import Clock, TerminalRecordings, UnitOfWork
+from kohub_ticket.application.queries import TerminalQueries, TicketQueries
 from kohub_ticket.domain.alerts import AlertPolicy
 from kohub_ticket.settings import alert_policy
 
 ResolveActor = Callable[[Principal], Awaitable[Actor]]
+RECORDINGS_TIMEOUT_SECONDS = 60.0
 
 
 def utc_now() -> datetime:
@@ -44,6 +48,9 @@ class TicketService:
     engine: AsyncEngine | None = None
     broker: RabbitBroker | None = None
     relay: OutboxRelay | None = None
+    terminal: TerminalQueries | None = None
+    recordings: TerminalRecordings | None = None
+    http: httpx.AsyncClient | None = None
 
 
 def bootstrap(
@@ -55,6 +62,8 @@ def bootstrap(
     token_verifier: TokenVerifier | None = None,
     clock: Clock = utc_now,
     broker: RabbitBroker | None = None,
+    terminal: TerminalQueries | None = None,
+    recordings: TerminalRecordings | None = None,
 ) -> TicketService:
     """Real adapters for whatever is not given. Nothing connects until the app starts."""
     engine = None
@@ -65,6 +74,12 @@ def bootstrap(
         queries = queries or SqlTicketQueries(engine)
         resolve_actor = resolve_actor or actor_resolver(sessions)
         broker = broker or build_broker(settings.amqp_url, settings.service)
+        terminal = terminal or SqlTerminalQueries(engine)
+    http = None
+    if recordings is None:
+        # fetching recordings from Termix through the adapter gateway can take a while
+        http = httpx.AsyncClient(timeout=httpx.Timeout(RECORDINGS_TIMEOUT_SECONDS))
+        recordings = AdapterGatewayRecordings(http, settings.url_of("adapter"))
     relay = None
     if engine is not None and broker is not None and "relay" in settings.roles:
         relay = OutboxRelay(
@@ -83,4 +98,7 @@ def bootstrap(
         engine=engine,
         broker=broker,
         relay=relay,
+        terminal=terminal,
+        recordings=recordings,
+        http=http,
     )

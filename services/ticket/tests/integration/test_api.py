@@ -69,6 +69,15 @@ ENDPOINTS = [
         {"sessionId": "s", "commandLog": "ls", "startedAt": "2026-01-30T10:20:00Z"},
         {"msp-admin", "msp-operator"},
     ),
+    ("GET", f"/api/v1/tickets/{TID}/terminal-logs/{TID}", None, {"msp-admin", "msp-operator"}),
+    (
+        "POST",
+        f"/api/v1/tickets/{TID}/terminal-access",
+        {"hostId": TID, "termixHostId": "1"},
+        {"msp-admin", "msp-operator"},
+    ),
+    ("GET", f"/api/v1/tickets/{TID}/resolution-context", None, {"msp-admin", "msp-operator"}),
+    ("GET", "/api/v1/tickets/assignees", None, {"msp-admin", "msp-operator"}),
 ]
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from kohub_contracts.enums import TicketPriority, TicketSource, TicketStatus
 from kohub_ticket.application.actors import Actor
+from kohub_ticket.domain.terminal import Command
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +80,17 @@ class AttachTerminalLog:
     started_at: datetime
     ended_at: datetime | None
     host_id: UUID | None = None
+    source: str = "MANUAL"
+    commands: tuple[Command, ...] = ()
+    command_source: str | None = None
+    redactions: int = 0
+    cast: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordTerminalOpened:
+    actor: Actor
+    ticket_id: UUID
+    host_id: UUID
+    host_name: str | None
+    termix_host_id: str

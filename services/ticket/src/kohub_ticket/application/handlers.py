@@ -1,7 +1,8 @@
 """One async function per command. Each loads what it needs through the unit of work,
 asks the aggregate to change, and commits; the unit of work writes the outbox."""
 
-from uuid import UUID
+from collections.abc import Sequence
+from uuid import UUID, uuid4
 
 from kohub_contracts.enums import TicketSource, TicketStatus
 from kohub_ticket.application.actors import Actor
@@ -11,6 +12,7 @@ from kohub_ticket.application.commands import (
     AttachTerminalLog,
     ChangeStatus,
     CreateTicket,
+    RecordTerminalOpened,
     ResolveTicket,
     UpdateTicket,
 )
@@ -22,6 +24,7 @@ from kohub_ticket.application.errors import (
 )
 from kohub_ticket.application.ports import Clock, HostRecord, UnitOfWork
 from kohub_ticket.domain.model import Ticket
+from kohub_ticket.domain.records import TerminalLog
 
 
 async def create_ticket(cmd: CreateTicket, uow: UnitOfWork, clock: Clock) -> Ticket:
@@ -137,21 +140,56 @@ async def add_comment(cmd: AddComment, uow: UnitOfWork, clock: Clock) -> UUID:
 
 
 async def attach_terminal_log(cmd: AttachTerminalLog, uow: UnitOfWork, clock: Clock) -> UUID:
+    return (await attach_terminal_logs([cmd], uow, clock))[0]
+
+
+async def attach_terminal_logs(
+    cmds: Sequence[AttachTerminalLog], uow: UnitOfWork, clock: Clock
+) -> list[UUID]:
+    """Several sessions of one ticket in one transaction: all stored, or none."""
+    if not cmds:
+        return []
+    first = cmds[0]
+    async with uow:
+        ticket = await _load(uow, first.ticket_id, first.actor, None)
+        _require_operator(first.actor)
+        at = clock()
+        ids = []
+        for cmd in cmds:
+            log = TerminalLog(
+                uuid4(),
+                cmd.session_id,
+                cmd.actor.user_id,
+                cmd.host_id,
+                cmd.command_log,
+                cmd.started_at,
+                cmd.ended_at,
+                source=cmd.source,
+                commands=cmd.commands,
+                command_source=cmd.command_source,
+                redactions=cmd.redactions,
+                cast=cmd.cast,
+            )
+            ids.append(ticket.attach_terminal_log(log, at=at).id)
+        await uow.tickets.save(ticket)
+        await uow.commit()
+    return ids
+
+
+async def record_terminal_opened(cmd: RecordTerminalOpened, uow: UnitOfWork, clock: Clock) -> UUID:
     async with uow:
         ticket = await _load(uow, cmd.ticket_id, cmd.actor, None)
         _require_operator(cmd.actor)
-        log = ticket.attach_terminal_log(
-            session_id=cmd.session_id,
-            command_log=cmd.command_log,
-            started_at=cmd.started_at,
-            ended_at=cmd.ended_at,
+        activity_id = ticket.record_terminal_opened(
             host_id=cmd.host_id,
+            host_name=cmd.host_name,
+            termix_host_id=cmd.termix_host_id,
             actor_id=cmd.actor.user_id,
             at=clock(),
         )
         await uow.tickets.save(ticket)
         await uow.commit()
-    return log.id
+    return activity_id
 
 
 async def _load(

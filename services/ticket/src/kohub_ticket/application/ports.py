@@ -8,6 +8,7 @@ from uuid import UUID
 from kohub_contracts.alerts import AlertProcessed
 from kohub_contracts.commands import TicketCommandOutcome
 from kohub_contracts.events import TicketSyncChanged
+from kohub_contracts.terminal import TerminalSessions
 from kohub_ticket.domain.alerts import AlertSeries
 from kohub_ticket.domain.model import Ticket
 
@@ -118,6 +119,14 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None:
         """Commit the rows and the outbox messages of every ticket event recorded."""
+
+
+class TerminalRecordings(Protocol):
+    async def sessions(
+        self, host_id: UUID, since: datetime, until: datetime, authorization: str | None
+    ) -> TerminalSessions:
+        """The caller's recordings of the host overlapping [since, until] (Termix, through
+        the adapter gateway); raises `UpstreamProblem` with the reason it cannot."""
 
 
 class Clock(Protocol):

@@ -9,6 +9,9 @@ from kohub_contracts.common import Page
 from kohub_contracts.enums import TicketPriority, TicketSource, TicketStatus
 from kohub_contracts.tickets import (
     ActivityResponse,
+    Assignee,
+    ResolutionContext,
+    TerminalLogDetail,
     TerminalLogResponse,
     TicketDetailResponse,
     TicketListItem,
@@ -56,3 +59,22 @@ class TicketQueries(Protocol):
         period_days: int,
     ) -> TicketStats:
         """Customer roles get their organization's figures whatever they ask for."""
+
+
+class TerminalQueries(Protocol):
+    async def logs(self, actor: Actor, ticket_id: UUID) -> list[TerminalLogResponse]: ...
+
+    async def log(self, actor: Actor, ticket_id: UUID, log_id: UUID) -> TerminalLogDetail: ...
+
+    async def ticket_host(self, actor: Actor, ticket_id: UUID) -> UUID | None:
+        """The ticket's host; raises TicketNotFound when the caller may not see the ticket."""
+
+    async def last_opening(
+        self, ticket_id: UUID, user_id: UUID | None, host_id: UUID
+    ) -> datetime | None: ...
+
+    async def attached_sessions(self, ticket_id: UUID) -> set[str]: ...
+
+    async def resolution_context(self, actor: Actor, ticket_id: UUID) -> ResolutionContext: ...
+
+    async def assignees(self, actor: Actor) -> list[Assignee]: ...

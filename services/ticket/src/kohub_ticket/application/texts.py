@@ -11,7 +11,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "status_reason": "상태 변경: {from} → {to} ({reason})",
         "assign": "담당자 배정: {assignee}",
         "reassign": "담당자 변경: {previous} → {assignee}",
-        "terminal": "터미널 세션 기록: {sessionId} ({lines}줄)",
+        "terminal": "터미널 세션 기록: {sessionId} (명령 {lines}개)",
+        "terminal_redacted": "터미널 세션 기록: {sessionId} "
+        "(명령 {lines}개, 비밀 {redactions}건 가림)",
+        "terminal_opened": "터미널 접속: {host}",
         "unknown_user": "알 수 없는 사용자",
         "alert_fired": "경보 발생: {fingerprint}",
         "alert_repeated": "같은 경보 반복 {count}회 (마지막 {lastSeenAt})",
@@ -23,7 +26,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "status_reason": "Status changed: {from} → {to} ({reason})",
         "assign": "Assigned to {assignee}",
         "reassign": "Reassigned from {previous} to {assignee}",
-        "terminal": "Terminal session recorded: {sessionId} ({lines} lines)",
+        "terminal": "Terminal session recorded: {sessionId} ({lines} commands)",
+        "terminal_redacted": "Terminal session recorded: {sessionId} ({lines} commands, "
+        "{redactions} secrets redacted)",
+        "terminal_opened": "Opened a terminal on {host}",
         "unknown_user": "unknown user",
         "alert_fired": "Alert fired: {fingerprint}",
         "alert_repeated": "The same alert repeated {count} times (last {lastSeenAt})",
@@ -66,8 +72,15 @@ def describe(
             assignee=name(metadata.get("assigneeId")), previous=name(previous)
         )
     if kind is ActivityType.TERMINAL_ACCESS:
-        return t["terminal"].format(
-            sessionId=metadata.get("sessionId", "?"), lines=metadata.get("lines", 0)
+        if metadata.get("opened"):
+            return t["terminal_opened"].format(
+                host=metadata.get("hostName") or metadata.get("hostId", "?")
+            )
+        template = "terminal_redacted" if metadata.get("redactions") else "terminal"
+        return t[template].format(
+            sessionId=metadata.get("sessionId", "?"),
+            lines=metadata.get("lines", 0),
+            redactions=metadata.get("redactions", 0),
         )
     if kind is ActivityType.ALERT:
         template = t.get(f"alert_{metadata.get('kind')}")

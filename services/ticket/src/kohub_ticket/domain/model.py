@@ -222,42 +222,54 @@ class Ticket:
         self._record(Commented(self.id, actor_id, at, activity.id, content))
         return activity.id
 
-    def attach_terminal_log(
-        self,
-        *,
-        session_id: str,
-        command_log: str,
-        started_at: datetime,
-        ended_at: datetime | None,
-        host_id: UUID | None,
-        actor_id: UUID | None,
-        at: datetime,
-    ) -> TerminalLog:
-        if ended_at is not None and ended_at < started_at:
+    def attach_terminal_log(self, log: TerminalLog, *, at: datetime) -> TerminalLog:
+        """A terminal session's log on the ticket, with a TERMINAL_ACCESS entry saying so."""
+        if log.ended_at is not None and log.ended_at < log.started_at:
             raise InvalidTicketChange("A terminal session cannot end before it starts.")
-        log = TerminalLog(
-            uuid4(),
-            session_id,
-            actor_id,
-            host_id or self.host_id,
-            command_log,
-            started_at,
-            ended_at,
-        )
+        if log.host_id is None:
+            log.host_id = self.host_id
         self.new_terminal_logs.append(log)
         self._activity(
             ActivityType.TERMINAL_ACCESS,
-            actor_id,
+            log.user_id,
             at,
             {
                 "terminalLogId": str(log.id),
-                "sessionId": session_id,
+                "sessionId": log.session_id,
                 "hostId": _str(log.host_id),
-                "lines": command_log.count("\n") + (1 if command_log else 0),
+                "source": log.source,
+                "lines": len(log.commands)
+                or log.command_log.count("\n") + (1 if log.command_log else 0),
+                "redactions": log.redactions,
             },
         )
         self._touch(at)
         return log
+
+    def record_terminal_opened(
+        self,
+        *,
+        host_id: UUID,
+        host_name: str | None,
+        termix_host_id: str,
+        actor_id: UUID | None,
+        at: datetime,
+    ) -> UUID:
+        """An operator opened the host's terminal to work on this ticket: the start of the
+        window its recordings are later collected from."""
+        activity = self._activity(
+            ActivityType.TERMINAL_ACCESS,
+            actor_id,
+            at,
+            {
+                "opened": True,
+                "hostId": str(host_id),
+                "hostName": host_name,
+                "termixHostId": termix_host_id,
+            },
+        )
+        self._touch(at)
+        return activity.id
 
     # -- monitoring alerts ---------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from kohub_contracts.enums import ActivityType
+from kohub_ticket.domain.terminal import Command
 
 
 @dataclass(slots=True)
@@ -37,3 +38,11 @@ class TerminalLog:
     command_log: str
     started_at: datetime
     ended_at: datetime | None
+    source: str = "MANUAL"
+    """TERMIX (collected), UPLOAD (a .cast file) or MANUAL (a command log given as text)."""
+    commands: tuple[Command, ...] = ()
+    command_source: str | None = None
+    """"input" (replayed keystrokes) or "output" (prompt lines) for recordings."""
+    redactions: int = 0
+    cast: str | None = None
+    """The recording with its secrets redacted (asciicast v2), when there is one."""

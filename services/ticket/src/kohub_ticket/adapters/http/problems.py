@@ -11,12 +11,15 @@ from kohub_ticket.application.errors import (
     StaleVersion,
     TicketNotFound,
 )
+from kohub_ticket.application.terminal import NoTerminalWindow, UnreadableCast
 from kohub_ticket.domain.errors import IllegalTransition, InvalidTicketChange
 
 TICKET_EXCEPTION_HANDLERS: dict[Any, Any] = {
     TicketNotFound: problem_handler(404, "not-found"),
     NotAllowed: problem_handler(403, "forbidden"),
     StaleVersion: stale_version_handler,
+    NoTerminalWindow: problem_handler(422, "no-terminal-window"),
+    UnreadableCast: problem_handler(422, "invalid-cast"),
     InvalidRequest: problem_handler(422, "unprocessable"),
     IllegalTransition: problem_handler(
         409,

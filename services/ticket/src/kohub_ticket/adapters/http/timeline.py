@@ -1,4 +1,4 @@
-"""Ticket API: the timeline (activities, comments) and terminal session logs."""
+"""Ticket API: the timeline (activities, comments)."""
 
 from typing import Any, ClassVar
 from uuid import UUID
@@ -8,8 +8,6 @@ from litestar.datastructures import State
 
 from kohub_contracts.tickets import (
     ActivityResponse,
-    TerminalLogCreateRequest,
-    TerminalLogResponse,
     TicketCommentRequest,
 )
 from kohub_platform.auth import Principal
@@ -22,7 +20,6 @@ from kohub_ticket.adapters.http.support import (
 from kohub_ticket.application import handlers
 from kohub_ticket.application.commands import (
     AddComment,
-    AttachTerminalLog,
 )
 
 
@@ -47,42 +44,3 @@ class TicketTimelineController(Controller):
         )
         timeline = await service.queries.activities(actor, ticket_id, reader_locale(request))
         return Response(next(a for a in timeline if a.id == comment_id), status_code=201)
-
-    @get(
-        "/{ticket_id:uuid}/terminal-logs",
-        guards=[OPERATORS],
-        summary="Terminal sessions, with logs",
-    )
-    async def list_terminal_logs(
-        self, request: Request[Principal, Any, State], ticket_id: UUID
-    ) -> list[TerminalLogResponse]:
-        service, actor = await caller(request)
-        return await service.queries.terminal_logs(actor, ticket_id)
-
-    @post(
-        "/{ticket_id:uuid}/terminal-logs",
-        guards=[OPERATORS],
-        summary="Store a terminal session log",
-    )
-    async def add_terminal_log(
-        self,
-        request: Request[Principal, Any, State],
-        ticket_id: UUID,
-        data: TerminalLogCreateRequest,
-    ) -> Response[TerminalLogResponse]:
-        service, actor = await caller(request)
-        log_id = await handlers.attach_terminal_log(
-            AttachTerminalLog(
-                actor,
-                ticket_id,
-                data.session_id,
-                data.command_log,
-                data.started_at,
-                data.ended_at,
-                data.host_id,
-            ),
-            service.uow(),
-            service.clock,
-        )
-        logs = await service.queries.terminal_logs(actor, ticket_id)
-        return Response(next(log for log in logs if log.id == log_id), status_code=201)

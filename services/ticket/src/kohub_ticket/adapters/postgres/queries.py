@@ -14,13 +14,11 @@ from kohub_contracts.tickets import (
     ActivityResponse,
     HostRef,
     ResolutionResponse,
-    TerminalLogResponse,
     TerminalLogSummary,
     TicketDetailResponse,
     TicketListItem,
     TicketSort,
     TicketStats,
-    UserRef,
 )
 from kohub_platform.pagination import InvalidCursor, decode_cursor, encode_cursor, like_pattern
 from kohub_ticket.adapters.postgres.stats import ticket_stats
@@ -29,9 +27,14 @@ from kohub_ticket.adapters.postgres.tables import (
     hosts,
     organizations,
     resolutions,
-    terminal_logs,
     tickets,
     users,
+)
+from kohub_ticket.adapters.postgres.terminal import (
+    ensure_visible,
+    log_fields,
+    terminal_log_rows,
+    user_ref,
 )
 from kohub_ticket.application.actors import Actor
 from kohub_ticket.application.errors import InvalidRequest, TicketNotFound
@@ -187,7 +190,7 @@ class SqlTicketQueries:
             timeline = await self._activities(conn, ticket_id, locale)
             if not staff:  # customers follow the status and the conversation, not the work
                 timeline = [a for a in timeline if a.type in CUSTOMER_VISIBLE_ACTIVITIES]
-            logs = await _terminal_logs(conn, ticket_id, with_log=False) if staff else []
+            logs = await terminal_log_rows(conn, ticket_id, with_log=False) if staff else []
         status = TicketStatus(row["status"])
         resolution = None
         if row["res_summary"] is not None:
@@ -195,7 +198,7 @@ class SqlTicketQueries:
                 summary=row["res_summary"],
                 action_taken=row["res_action"],
                 ai_suggestion_used=row["res_ai"],
-                resolved_by=_user(row["res_by"], row["res_by_name"]),
+                resolved_by=user_ref(row["res_by"], row["res_by_name"]),
                 resolved_at=row["res_at"],
             )
         return TicketDetailResponse(
@@ -208,11 +211,11 @@ class SqlTicketQueries:
             status=status,
             priority=row["priority"],
             host=_host(row),
-            reporter=_user(row["reporter_id"], row["reporter_name"]),
-            assignee=_user(row["assignee_id"], row["assignee_name"]),
+            reporter=user_ref(row["reporter_id"], row["reporter_name"]),
+            assignee=user_ref(row["assignee_id"], row["assignee_name"]),
             resolution=resolution,
             activities=timeline,
-            terminal_logs=[TerminalLogSummary(**_log_fields(r)) for r in logs],
+            terminal_logs=[TerminalLogSummary(**log_fields(r)) for r in logs],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             organization=Ref(id=str(row["org_id"]), name=row["org_name"]),
@@ -227,14 +230,8 @@ class SqlTicketQueries:
         self, actor: Actor, ticket_id: UUID, locale: str
     ) -> list[ActivityResponse]:
         async with self._engine.connect() as conn:
-            await self._ensure_visible(conn, actor, ticket_id)
+            await ensure_visible(conn, actor, ticket_id)
             return await self._activities(conn, ticket_id, locale)
-
-    async def terminal_logs(self, actor: Actor, ticket_id: UUID) -> list[TerminalLogResponse]:
-        async with self._engine.connect() as conn:
-            await self._ensure_visible(conn, actor, ticket_id)
-            rows = await _terminal_logs(conn, ticket_id, with_log=True)
-        return [TerminalLogResponse(**_log_fields(r), command_log=r["command_log"]) for r in rows]
 
     async def stats(
         self,
@@ -252,13 +249,6 @@ class SqlTicketQueries:
             return await ticket_stats(
                 conn, org_id, now=now, today_since=today_since, period_days=period_days
             )
-
-    async def _ensure_visible(self, conn: Any, actor: Actor, ticket_id: UUID) -> None:
-        org_id = (
-            await conn.execute(select(tickets.c.org_id).where(tickets.c.id == ticket_id))
-        ).scalar_one_or_none()
-        if org_id is None or not actor.can_see(org_id):
-            raise TicketNotFound()
 
     async def _activities(self, conn: Any, ticket_id: UUID, locale: str) -> list[ActivityResponse]:
         rows = (
@@ -292,50 +282,12 @@ class SqlTicketQueries:
                 content=describe(
                     ActivityType(r["type"]), r["content"], r["metadata"], names, locale
                 ),
-                user=_user(r["user_id"], r["user_name"]),
+                user=user_ref(r["user_id"], r["user_name"]),
                 created_at=r["created_at"],
                 metadata=r["metadata"],
             )
             for r in rows
         ]
-
-
-async def _terminal_logs(conn: Any, ticket_id: UUID, *, with_log: bool) -> Any:
-    columns = _log_summary_columns() + ([terminal_logs.c.command_log] if with_log else [])
-    stmt = (
-        select(*columns)
-        .select_from(terminal_logs.outerjoin(users, users.c.id == terminal_logs.c.user_id))
-        .where(terminal_logs.c.ticket_id == ticket_id)
-        .order_by(terminal_logs.c.started_at)
-    )
-    return (await conn.execute(stmt)).mappings().all()
-
-
-def _log_summary_columns() -> list[Any]:
-    return [
-        terminal_logs.c.id,
-        terminal_logs.c.session_id,
-        terminal_logs.c.started_at,
-        terminal_logs.c.ended_at,
-        terminal_logs.c.host_id,
-        terminal_logs.c.user_id,
-        users.c.name.label("user_name"),
-    ]
-
-
-def _log_fields(r: Any) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "session_id": r["session_id"],
-        "started_at": r["started_at"],
-        "ended_at": r["ended_at"],
-        "host_id": r["host_id"],
-        "user": _user(r["user_id"], r["user_name"]),
-    }
-
-
-def _user(user_id: UUID | None, name: str | None) -> UserRef | None:
-    return UserRef(id=user_id, name=name) if user_id else None
 
 
 def _host(row: Any) -> HostRef | None:
@@ -355,7 +307,7 @@ def _list_item(r: Any) -> TicketListItem:
         source=r["source"],
         organization_id=r["org_id"],
         host=_host(r),
-        assignee=_user(r["assignee_id"], r["assignee_name"]),
+        assignee=user_ref(r["assignee_id"], r["assignee_name"]),
         created_at=r["created_at"],
         updated_at=r["updated_at"],
     )

@@ -1,5 +1,6 @@
 """PostgreSQL adapters of the ticket ports."""
 
+import zlib
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -24,6 +25,9 @@ from kohub_ticket.application.ports import HostRecord, UserClaims, UserRecord
 from kohub_ticket.domain.events import Resolved
 from kohub_ticket.domain.model import Ticket
 from kohub_ticket.domain.records import Resolution
+
+# A recording this large compressed (hours of busy output) is not kept; its commands are.
+MAX_STORED_CAST_BYTES = 8 * 1024 * 1024
 
 _TICKET_STATE = (
     "title",
@@ -184,6 +188,12 @@ class SqlTicketRepository:
                     command_log=log.command_log,
                     started_at=log.started_at,
                     ended_at=log.ended_at,
+                    source=log.source,
+                    commands=[{"offset": c.offset, "text": c.text} for c in log.commands],
+                    command_count=len(log.commands) or _lines(log.command_log),
+                    command_source=log.command_source,
+                    redactions=log.redactions,
+                    **packed_cast(log.cast),
                 )
             )
         ticket.new_terminal_logs.clear()
@@ -365,3 +375,20 @@ class SqlHostDirectory:
             .values(id=org_id, **values)
             .on_conflict_do_update(index_elements=["id"], set_=values)
         )
+
+
+def _lines(command_log: str) -> int:
+    return sum(1 for line in command_log.splitlines() if line.strip())
+
+
+def packed_cast(cast: str | None) -> dict[str, Any]:
+    """The recording compressed for its column; over MAX_STORED_CAST_BYTES compressed, only
+    its size is kept (the command log still is)."""
+    if cast is None:
+        return {"cast_zlib": None, "cast_bytes": None}
+    raw = cast.encode()
+    packed = zlib.compress(raw, 6)
+    return {
+        "cast_zlib": packed if len(packed) <= MAX_STORED_CAST_BYTES else None,
+        "cast_bytes": len(raw),
+    }

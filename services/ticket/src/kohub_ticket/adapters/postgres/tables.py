@@ -9,6 +9,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Table,
@@ -134,6 +135,15 @@ terminal_logs = Table(
     Column("started_at", TS, nullable=False),
     Column("ended_at", TS),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+    Column("source", String(20), nullable=False, server_default="MANUAL"),
+    Column("commands", JSONB, nullable=False, server_default="[]"),
+    Column("command_count", Integer, nullable=False, server_default="0"),
+    Column("command_source", String(10)),
+    Column("redactions", Integer, nullable=False, server_default="0"),
+    # the redacted recording, zlib-compressed (casts are repetitive text: ~10x smaller);
+    # NULL when there is none or it was over the cap (cast_bytes still says its size)
+    Column("cast_zlib", LargeBinary),
+    Column("cast_bytes", Integer),
     UniqueConstraint("ticket_id", "session_id"),
 )
 
