@@ -127,11 +127,11 @@ async def test_full_walk_new_to_closed_over_http(client, oidc) -> None:
     assert detail["resolution"]["aiSuggestionUsed"] == {"suggestionId": "ai-123", "applied": True}
     assert detail["assignee"]["id"] == me
     contents = [a["content"] for a in detail["activities"]]
-    assert "상태 변경: NEW → RECEIVED" in contents
+    assert "상태 변경: 신규 → 접수" in contents
     english = await client.get(
         f"/api/v1/tickets/{tid}/activities", headers={**op, "Accept-Language": "en"}
     )
-    assert "Status changed: NEW → RECEIVED" in [a["content"] for a in english.json()]
+    assert "Status changed: New → Received" in [a["content"] for a in english.json()]
 
 
 async def test_illegal_move_answers_409_naming_allowed_targets(client, oidc) -> None:

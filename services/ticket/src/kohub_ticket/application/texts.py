@@ -39,6 +39,21 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# The statuses as a person reads them (the codes stay in the metadata).
+_STATUS_NAMES: dict[str, dict[str, str]] = {
+    "ko": {
+        "NEW": "신규", "RECEIVED": "접수", "ASSIGNED": "배정", "IN_PROGRESS": "처리 중",
+        "PENDING": "보류", "RESOLVED": "해결", "COMPLETED": "완료", "CLOSED": "종료",
+        "REOPENED": "재개",
+    },
+    "en": {
+        "NEW": "New", "RECEIVED": "Received", "ASSIGNED": "Assigned",
+        "IN_PROGRESS": "In progress", "PENDING": "Pending", "RESOLVED": "Resolved",
+        "COMPLETED": "Completed", "CLOSED": "Closed", "REOPENED": "Reopened",
+    },
+}  # fmt: skip
+
+
 def pick_locale(accept_language: str | None, default: str) -> str:
     """The first of ko/en named in Accept-Language, else the service default."""
     for part in (accept_language or "").split(","):
@@ -64,7 +79,9 @@ def describe(
 
     if kind is ActivityType.STATUS_CHANGE:
         template = "status_reason" if metadata.get("reason") else "status"
-        return t[template].format_map(metadata)
+        statuses = _STATUS_NAMES.get(locale, _STATUS_NAMES["ko"])
+        moved = {k: statuses.get(str(metadata.get(k)), metadata.get(k)) for k in ("from", "to")}
+        return t[template].format_map({**metadata, **moved})
     if kind is ActivityType.ASSIGNMENT:
         previous = metadata.get("previousAssigneeId")
         template = "reassign" if previous else "assign"
