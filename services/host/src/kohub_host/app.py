@@ -8,6 +8,7 @@ from litestar import Litestar
 
 from kohub_host.adapters.http.controllers import HostController, OrganizationController
 from kohub_host.adapters.http.problems import HOST_EXCEPTION_HANDLERS
+from kohub_host.adapters.http.terminal import HostTerminalController
 from kohub_host.adapters.messaging.mapping import EVENT_DOCS
 from kohub_host.adapters.messaging.subscribers import register_subscribers
 from kohub_host.application import handlers
@@ -47,6 +48,7 @@ def create_app(
         description="Organizations, hosts, host adapters and the status monitoring observed.",
         route_handlers=[
             HostController,
+            HostTerminalController,
             OrganizationController,
             asyncapi_handler(events_document()),
         ],

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_contracts.hosts import CurrentStatus
 from kohub_host.adapters.http.live_status import AdapterGatewayStatus
+from kohub_host.adapters.http.terminal_links import TerminalLinks
 from kohub_host.adapters.postgres.queries import SqlHostQueries
 from kohub_host.adapters.postgres.tables import users
 from kohub_host.adapters.postgres.unit_of_work import HostUnitOfWork
@@ -48,6 +49,7 @@ class HostService:
     relay: OutboxRelay | None = None
     live_status: LiveStatus | None = None
     http: httpx.AsyncClient | None = None
+    terminal: "TerminalLinks | None" = None
 
 
 def caller_registry(
@@ -105,4 +107,5 @@ def bootstrap(
         relay=relay,
         live_status=AdapterGatewayStatus(http, settings.url_of("adapter")),
         http=http,
+        terminal=TerminalLinks(http, settings.url_of("adapter"), settings.url_of("ticket")),
     )

@@ -51,6 +51,7 @@ ENDPOINTS = [
     ("DELETE", f"/api/v1/hosts/{HID}", None, {"msp-admin"}),
     ("PUT", f"/api/v1/hosts/{HID}/lifecycle", {"status": "ACTIVE"}, {"msp-admin"}),
     ("GET", f"/api/v1/hosts/{HID}/status", None, {"msp-admin", "msp-operator"}),
+    ("GET", f"/api/v1/hosts/{HID}/terminal-url", None, {"msp-admin", "msp-operator"}),
     ("GET", f"/api/v1/hosts/{HID}/adapters", None, {"msp-admin", "msp-operator"}),
     ("POST", f"/api/v1/hosts/{HID}/adapters", {"type": "termix", "config": {}}, {"msp-admin"}),
     ("PUT", f"/api/v1/hosts/{HID}/adapters/{AID}", {"status": "INACTIVE"}, {"msp-admin"}),
