@@ -35,8 +35,9 @@ up: bootstrap ## run the suite locally: identity provider, services, console (da
 	@$(RUN) python scripts/check_infra.py
 	@echo "==> databases and migrations"
 	@$(RUN) python scripts/ensure_databases.py
-	@echo "==> starting (Ctrl-C stops them): identity provider :8080, gateway :8000, ticket :8001, host :8002, adapter-gateway :8003, integration :8004"
+	@echo "==> starting (Ctrl-C stops them): identity provider :8080, gateway :8000, ticket :8001, host :8002, adapter-gateway :8003, integration :8004, Termix stand-in :8090"
 	@echo "    console: http://127.0.0.1:8000   |   API docs: http://127.0.0.1:8000/schema, :8001/schema …   |   KustHub events: http://127.0.0.1:8004/asyncapi.json"
+	@echo "    terminal: db-prod-01 has a Termix terminal (the stand-in); upload scripts/demo/nginx-restart.cast on a ticket"
 	@echo "    token for curl: make token ROLE=msp-operator   |   demo logins (username password role organization):"
 	@node tools/idp/demo-users.mjs
 	@$(RUN) honcho start -f Procfile

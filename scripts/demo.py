@@ -1,7 +1,9 @@
 """Demo data for `make up` (`make demo` again on demand), through the running suite's real
 endpoints as its users would: the organizations of the identity provider's demo customers,
-hosts with adapters, an Uptime Kuma webhook source, alerts sent to the real webhook
-endpoint (tickets open from them), a customer's request and an operator at work.
+hosts with adapters (db-prod-01 also with a Termix terminal, the stand-in of make up), an
+Uptime Kuma webhook source, alerts sent to the real webhook endpoint (tickets open from
+them), a customer's request, an operator at work, and the demo operators' Termix keys.
+`scripts/demo/nginx-restart.cast` is a real asciinema recording to upload on a ticket.
 
     python scripts/demo.py            # seed now (what exists already is left as it is)
     python scripts/demo.py --serve    # under make up: wait for the suite, seed on its first
@@ -20,6 +22,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 GATEWAY = "http://127.0.0.1:8000"
 ADAPTER = "http://127.0.0.1:8003"
+TERMIX = "http://127.0.0.1:8090"  # the Termix stand-in of make up (scripts/demo/termix.json)
+TERMIX_DEMO = json.loads((ROOT / "scripts" / "demo" / "termix.json").read_text())
 MARKER = ROOT / ".run" / "demo-seeded"
 FIXTURES = ROOT / "services" / "adapter-gateway" / "tests" / "fixtures"
 _spec = importlib.util.spec_from_file_location("idp_token", ROOT / "scripts" / "idp_token.py")
@@ -76,6 +80,7 @@ def seed(http: httpx.Client) -> None:
         ("acme", "db-prod-01", "SSH", prometheus),
         ("globex", "app-01", "HTTPS", kuma("2")),
     ]
+    termix = {"type": "termix", "config": {"baseUrl": TERMIX, "hostId": "1"}}
     mapped = []
     for key, name, kind, adapter in hosts:
         body: dict[str, Any] = {
@@ -93,13 +98,23 @@ def seed(http: httpx.Client) -> None:
         )
         if host and "id" in host:
             mapped.append(host["id"])
-            ok(
-                http.post(
-                    f"{GATEWAY}/api/v1/hosts/{host['id']}/adapters", json=adapter, headers=admin
-                ),
-                409,
-            )
+            for tool in (adapter, termix) if name == "db-prod-01" else (adapter,):
+                ok(
+                    http.post(
+                        f"{GATEWAY}/api/v1/hosts/{host['id']}/adapters", json=tool, headers=admin
+                    ),
+                    409,
+                )
     wait_until_mapped(http, admin, mapped)
+    # each demo operator's own Termix key (the stand-in's users of the same name)
+    for user in TERMIX_DEMO["users"]:
+        ok(
+            http.put(
+                f"{GATEWAY}/api/v1/me/terminal-credentials",
+                json={"apiKey": user["apiKeys"][0]},
+                headers=operator if user["username"] == "operator1" else token(http, "operator2"),
+            )
+        )
     for monitor, name in ((1, "web-prod-01"), (2, "app-01")):
         down = json.loads((FIXTURES / "uptime_kuma_1_23_down.json").read_text())
         down["heartbeat"] |= {"monitorID": monitor, "msg": "Connection refused"}

@@ -86,9 +86,14 @@ class TermixData:
         return next((h for h in self.hosts if h.id == host_id), None)
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> "TermixData":
+    def from_json(
+        cls, raw: dict[str, Any], base: Path | None = None, now: datetime | None = None
+    ) -> "TermixData":
         """`{"users": [{"id", "username", "apiKeys"}], "hosts": [{"id", "name", "ip"}],
-        "logs": [{"id", "hostId", "userId", "startedAt", "endedAt", "content", "format"}]}`"""
+        "logs": [{"id", "hostId", "userId", "startedAt", "endedAt", "content", "format"}]}`;
+        a log may name its recording as `contentFile` (relative to `base`) instead, and one
+        without `startedAt` was recorded `now` (the demo's, when the stand-in starts)."""
+        now = now or datetime.now(UTC)
         return cls(
             users=[
                 TermixUser(u["id"], u["username"], list(u.get("apiKeys", [])))
@@ -103,9 +108,13 @@ class TermixData:
                     id=int(r["id"]),
                     host_id=int(r["hostId"]),
                     user_id=r["userId"],
-                    started_at=_parse(r["startedAt"]),
+                    started_at=_parse(r["startedAt"]) if r.get("startedAt") else now,
                     ended_at=_parse(r["endedAt"]) if r.get("endedAt") else None,
-                    content=r.get("content", ""),
+                    content=(
+                        ((base or Path()) / r["contentFile"]).read_text()
+                        if r.get("contentFile")
+                        else r.get("content", "")
+                    ),
                     format=r.get("format", "asciicast"),
                 )
                 for r in raw.get("logs", [])
@@ -263,7 +272,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="users, hosts and logs as JSON")
     args = parser.parse_args()
     raw = json.loads(args.data.read_text()) if args.data else DEMO
-    uvicorn.run(create_termix_app(TermixData.from_json(raw)), host=args.host, port=args.port)
+    data = TermixData.from_json(raw, base=args.data.parent if args.data else None)
+    uvicorn.run(create_termix_app(data), host=args.host, port=args.port)
 
 
 if __name__ == "__main__":
