@@ -81,6 +81,7 @@ bench: bootstrap ## the benchmarks (100,000 tickets, 10,000 hosts, the alert ing
 	@cd bench && $(RUN) python ingest_bench.py
 	@cd bench && $(RUN) python integration_bench.py
 	@cd bench && $(RUN) python gateway_bench.py
+	@cd bench && $(RUN) python terminal_bench.py
 
 clean-test-leftovers: bootstrap ## drop databases and vhosts a killed test run left behind
 	@$(RUN) python scripts/clean_test_leftovers.py

@@ -4,6 +4,7 @@ asciinema `.cast`. Each recording is read into a command log with its secrets re
 before anything is stored; all of one request's sessions are stored in one transaction, so
 a Termix that fails half-way leaves nothing behind."""
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,15 @@ from kohub_ticket.application.errors import InvalidRequest
 from kohub_ticket.application.ports import Clock, TerminalRecordings, UnitOfWork
 from kohub_ticket.application.queries import TerminalQueries
 from kohub_ticket.domain.terminal import InvalidCast, ParsedCast, command_log_text, parse_cast
+
+# A 16 MiB recording of typing holds ~650,000 events (one per key).
+MAX_EVENTS = 1_000_000
+
+
+async def read_recording(content: str) -> ParsedCast:
+    """Reading takes ~170 ms per MB of typing (bench/terminal_bench.py): off the event loop,
+    so the service keeps answering meanwhile."""
+    return await asyncio.to_thread(parse_cast, content, max_events=MAX_EVENTS)
 
 
 class NoTerminalWindow(InvalidRequest):
@@ -81,7 +91,7 @@ async def collect_terminal_logs(
             skipped.append(session_id)
             continue
         try:
-            parsed = parse_cast(session.content)
+            parsed = await read_recording(session.content)
         except InvalidCast as exc:
             unreadable.append(f"{session_id}: {exc}")
             continue
@@ -93,7 +103,7 @@ async def collect_terminal_logs(
 async def upload_recording(cmd: UploadRecording, work: TerminalWork) -> TerminalLogCollected:
     ticket_host = await work.terminal.ticket_host(cmd.actor, cmd.ticket_id)
     try:
-        parsed = parse_cast(cmd.content)
+        parsed = await read_recording(cmd.content)
     except InvalidCast as exc:
         raise UnreadableCast(f"The file is not an asciicast v2 recording: {exc}") from None
     # the same file uploaded twice is one session
