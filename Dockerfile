@@ -7,7 +7,7 @@
 # SERVICE is the service's folder under services/, PACKAGE its uv package (also its console
 # script), PORT where it listens (the service's default in kohub_platform.settings). The list
 # of services with these values is deploy/services.yaml; docker-compose.yml passes them.
-# The gateway also serves the web console's browser assets (htmx from npm):
+# The gateway also serves the web console's browser assets (htmx, asciinema-player from npm):
 #
 #   docker build --build-arg SERVICE=gateway --build-arg PACKAGE=kohub-gateway \
 #                --build-arg PORT=8000 --build-arg WITH_CONSOLE_ASSETS=true -t kohub-gateway .
@@ -23,7 +23,8 @@
 # for the other services), `console-assets` (Node) installs the service's locked npm packages
 # (`npm ci --omit=dev` from services/$SERVICE/package.json and package-lock.json, which
 # `console-manifests` keeps alone so the layer is cached) and the runtime gets only htmx's
-# dist/ files, with KOHUB_CONSOLE_HTMX_DIR pointing at them (empty for the others); otherwise
+# dist/ files and asciinema-player's bundle, with KOHUB_CONSOLE_HTMX_DIR and
+# KOHUB_CONSOLE_PLAYER_DIR pointing at them (empty for the others); otherwise
 # that stage is empty. No compiler, no uv, no Node, no package manager cache in the final
 # image.
 
@@ -55,7 +56,8 @@ RUN mkdir -p /console \
       test -f "services/$SERVICE/package-lock.json" \
       || { echo "WITH_CONSOLE_ASSETS needs services/$SERVICE/package-lock.json" >&2; exit 1; }; \
       npm ci --prefix "services/$SERVICE" --omit=dev --ignore-scripts --no-audit --no-fund \
-      && cp -r "services/$SERVICE/node_modules/htmx.org/dist" /console/htmx; \
+      && cp -r "services/$SERVICE/node_modules/htmx.org/dist" /console/htmx \
+      && cp -r "services/$SERVICE/node_modules/asciinema-player/dist/bundle" /console/player; \
     fi
 
 FROM ${PYTHON_IMAGE} AS build
@@ -103,7 +105,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     SERVICE_COMMAND=${PACKAGE} \
     HOST=0.0.0.0 \
     PORT=${PORT} \
-    KOHUB_CONSOLE_HTMX_DIR=${WITH_CONSOLE_ASSETS:+/app/console/htmx}
+    KOHUB_CONSOLE_HTMX_DIR=${WITH_CONSOLE_ASSETS:+/app/console/htmx} \
+    KOHUB_CONSOLE_PLAYER_DIR=${WITH_CONSOLE_ASSETS:+/app/console/player}
 WORKDIR /app
 USER 10001:10001
 EXPOSE ${PORT}

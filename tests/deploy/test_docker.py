@@ -215,6 +215,7 @@ def test_console_assets_from_npm_without_node_in_the_image(dockerfile) -> None:
     assert not any(resolve(s.base, args).startswith("node") for s in stages[-1:])
     env = " ".join(instructions(runtime, "ENV"))
     assert "KOHUB_CONSOLE_HTMX_DIR=${WITH_CONSOLE_ASSETS:+/app/console/htmx}" in env
+    assert "KOHUB_CONSOLE_PLAYER_DIR=${WITH_CONSOLE_ASSETS:+/app/console/player}" in env
     assert "WITH_CONSOLE_ASSETS=" in instructions(runtime, "ARG")
     # what the console looks for in that folder (kohub_gateway.console.web.HTMX_FILE)
     web = ROOT / "services" / "gateway" / "src" / "kohub_gateway" / "console" / "web.py"

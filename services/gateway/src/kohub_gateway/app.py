@@ -20,8 +20,8 @@ from kohub_platform.web import closing, create_service_app, serve
 WEBHOOK_PATH = "/api/v1/webhooks"
 # The console's pages authenticate by session cookie, not Bearer (prefixes of the paths).
 CONSOLE_PATHS = (
-    "/$", "/tickets", "/hosts", "/login", "/auth/", "/logout", "/lang/", "/static/",
-    "/partials/", "/favicon.ico",
+    "/$", "/tickets", "/hosts", "/settings", "/login", "/auth/", "/logout", "/lang/",
+    "/static/", "/partials/", "/favicon.ico",
 )  # fmt: skip
 
 

@@ -54,8 +54,10 @@ class GatewayService:
         params: Any,
         json: Any,
         headers: dict[str, str] | None,
+        files: Any = None,
     ) -> httpx.Response:
-        """The console's calls, as the session's user (see sessions.call)."""
+        """The console's calls, as the session's user (see sessions.call); `files` makes the
+        body multipart/form-data (a terminal recording uploaded to a ticket)."""
         sent = {
             "Authorization": f"Bearer {session.access_token}",
             "Accept-Language": request.cookies.get(LANGUAGE_COOKIE, "ko"),
@@ -71,7 +73,7 @@ class GatewayService:
             return _problem(404, "No such API path.")
         try:
             return await self.http.request(
-                method, self.urls[owner] + path, params=params, json=json, headers=sent
+                method, self.urls[owner] + path, params=params, json=json, files=files, headers=sent
             )
         except httpx.TimeoutException:
             return _problem(504, f"The {SERVICE_NAMES[owner]} did not answer in time.")

@@ -70,6 +70,7 @@ class Call:
     params: Any
     json: Any
     headers: dict[str, str]
+    files: Any = None
 
     def param(self, name: str) -> list[Any]:
         items = self.params.items() if isinstance(self.params, dict) else self.params or []
@@ -101,9 +102,10 @@ class FakeBackend:
         params: Any = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        files: Any = None,
     ) -> httpx.Response:
         assert session is self.current
-        call = Call(method, path, params, json, dict(headers or {}))
+        call = Call(method, path, params, json, dict(headers or {}), files)
         self.calls.append(call)
         answer = self.routes.get((method, path))
         if answer is None:
@@ -122,8 +124,9 @@ def ok(body: Any, status: int = 200, **headers: str) -> httpx.Response:
     )
 
 
-def problem(status: int, detail: str) -> httpx.Response:
-    body = {"type": "urn:kohub:problem:x", "title": "x", "status": status, "detail": detail}
+def problem(status: int, detail: str, kind: str = "x") -> httpx.Response:
+    """A problem+json answer; `kind` is its type's last part (`no-terminal-adapter`)."""
+    body = {"type": f"urn:kohub:problem:{kind}", "title": "x", "status": status, "detail": detail}
     return httpx.Response(
         status,
         content=msgspec.json.encode(body),

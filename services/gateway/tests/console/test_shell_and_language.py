@@ -13,7 +13,16 @@ from kohub_gateway.adapters.http import sessions
 from kohub_gateway.console import SessionBackend
 from kohub_gateway.console.i18n import FAMILIES, MESSAGES
 from kohub_gateway.console.web import TEMPLATES_DIR
-from tests.console.conftest import OPERATOR, FakeBackend, dashboard, make_app, ok, page
+from tests.console.conftest import (
+    CUSTOMER,
+    CUSTOMER_ADMIN,
+    OPERATOR,
+    FakeBackend,
+    dashboard,
+    make_app,
+    ok,
+    page,
+)
 
 
 @pytest.mark.parametrize(
@@ -215,3 +224,23 @@ def test_two_apps_keep_their_own_backends() -> None:
         assert one.get("/tickets", follow_redirects=False).status_code == 303
         assert two.get("/tickets").status_code == 200
     assert first.calls == [] and len(second.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "shown", "not_shown"),
+    [
+        (OPERATOR, ["/ 검색", "g t 티켓", "g h 호스트", "n 새 티켓"], ["n 새 요청"]),
+        (CUSTOMER, ["/ 검색", "g d 대시보드", "g t 티켓", "n 새 요청"], ["g h", "n 새 티켓"]),
+        (CUSTOMER_ADMIN, ["g t 티켓", "g h 호스트"], ["n 새"]),
+    ],
+)
+def test_the_footer_names_only_the_shortcuts_of_the_role(
+    client, backend, who, shown: list[str], not_shown: list[str]
+) -> None:
+    backend.current = who
+    dashboard(backend)
+    footer = client.get("/").text.split('<footer class="footer">')[1]
+    for text in shown:
+        assert text in footer, text
+    for text in not_shown:
+        assert text not in footer, text

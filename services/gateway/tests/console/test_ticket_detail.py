@@ -2,7 +2,6 @@
 terminal logs; CSRF on every change and If-Match with the version shown (412 → a clear
 message and the ticket as it is now)."""
 
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from kohub_contracts.common import Page
@@ -10,7 +9,6 @@ from kohub_contracts.enums import ActivityType, HostStatus, SyncStatus, TicketSt
 from kohub_contracts.tickets import (
     HostRef,
     ResolutionResponse,
-    TerminalLogResponse,
     TerminalLogSummary,
 )
 from tests.console.conftest import (
@@ -300,22 +298,6 @@ def test_a_form_without_its_version_is_not_sent(client, backend) -> None:
     assert backend.made("POST", f"{DETAIL}/transition") == []
 
 
-def test_terminal_log_page(client, backend) -> None:
-    log_id = uuid4()
-    logs = [
-        TerminalLogResponse(
-            id=log_id, session_id="termix-42", started_at=datetime(2026, 1, 30, 2, 0, tzinfo=UTC),
-            ended_at=None, user=user("김운영"), command_log="$ systemctl restart nginx\n",
-        )
-    ]  # fmt: skip
-    backend.on("GET", f"{DETAIL}/terminal-logs", ok(logs))
-    html = client.get(f"{PAGE}/terminal-logs/{log_id}").text
-    assert "termix-42" in html and "$ systemctl restart nginx" in html
-    assert client.get(f"{PAGE}/terminal-logs/{uuid4()}").status_code == 404
-    backend.current = CUSTOMER
-    assert client.get(f"{PAGE}/terminal-logs/{log_id}").status_code == 403
-
-
 def test_unknown_or_foreign_ticket(client, backend) -> None:
     assert client.get("/tickets/not-a-uuid").status_code == 404
     backend.current = CUSTOMER
@@ -323,3 +305,46 @@ def test_unknown_or_foreign_ticket(client, backend) -> None:
     answer = client.get(PAGE)
     assert answer.status_code == 404
     assert "찾을 수 없습니다" in answer.text and "볼 수 있는 권한이 없습니다" in answer.text
+
+
+def test_assign_to_me_comes_from_the_ticket_services_assignees(client, backend) -> None:
+    former = user("이전담당")
+    detail = ticket_detail(
+        status=TicketStatus.IN_PROGRESS,
+        assignee=former,
+        allowed_transitions=[TicketStatus.PENDING],
+    )
+    backend.on("GET", DETAIL, ok(detail))
+    backend.on(
+        "GET",
+        "/api/v1/tickets/assignees",
+        ok([
+            {"id": str(OPERATOR_ID), "name": "Kim Ops", "email": "kim@msp.example", "me": True},
+            {"id": "00000000-0000-4000-8000-0000000000aa", "name": "박운영", "email": None, "me": False},
+            {"id": "00000000-0000-4000-8000-0000000000bb", "name": None, "email": "lee@msp.example", "me": False},
+        ]),
+    )  # fmt: skip
+
+    html = client.get(PAGE).text
+
+    # "me" by the service's flag, not by the session's name (김운영 here)
+    assert f'<option value="{OPERATOR_ID}" selected>Kim Ops (나)</option>' in html
+    assert '<option value="00000000-0000-4000-8000-0000000000aa">박운영</option>' in html
+    assert ">lee@msp.example</option>" in html
+    assert f'<option value="{former.id}">이전담당 · 현재 담당</option>' in html  # kept
+    assert backend.made("GET", "/api/v1/tickets") == []  # no guessing from recent tickets
+
+
+def test_assignees_unavailable_falls_back_to_known_operators(client, backend) -> None:
+    me = user("김운영", OPERATOR_ID)
+    detail = ticket_detail(
+        status=TicketStatus.RECEIVED,
+        activities=[activity(ActivityType.STATUS_CHANGE, "접수", me, to="RECEIVED")],
+        allowed_transitions=[TicketStatus.ASSIGNED],
+    )
+    backend.on("GET", DETAIL, ok(detail))
+    backend.on("GET", "/api/v1/tickets/assignees", problem(503, "down"))
+    backend.on("GET", "/api/v1/tickets", ok(Page(items=[], total=0)))
+    html = client.get(PAGE).text
+    assert f'<option value="{OPERATOR_ID}" selected>김운영 (나)</option>' in html
+    assert len(backend.made("GET", "/api/v1/tickets")) == 1

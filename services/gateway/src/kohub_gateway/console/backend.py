@@ -25,8 +25,10 @@ class ConsoleBackend(Protocol):
         params: Any = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        files: Any = None,
     ) -> httpx.Response:
-        """`path` (`/api/v1/...`) of its owning service, as the session's user."""
+        """`path` (`/api/v1/...`) of its owning service, as the session's user; `files` is a
+        multipart upload (httpx's `files=`: a recording posted to a ticket)."""
 
 
 class SessionBackend:
@@ -45,7 +47,14 @@ class SessionBackend:
         params: Any = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        files: Any = None,
     ) -> httpx.Response:
+        if files is not None:
+            # sessions.call speaks JSON only: an upload goes to the service's console_api
+            service = request.app.state.gateway_service
+            return await service.console_api(
+                request, session, method, path, params, json, headers, files=files
+            )
         return await sessions.call(
             request, session, method, path, params=params, json=json, headers=headers
         )

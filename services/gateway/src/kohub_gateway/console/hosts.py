@@ -14,6 +14,7 @@ from kohub_contracts.common import Page
 from kohub_contracts.enums import HostStatus
 from kohub_contracts.hosts import CurrentStatus, HostListItem, HostResponse, HostSort
 from kohub_contracts.tickets import TicketListItem
+from kohub_gateway.console.terminal_logs import has_terminal
 from kohub_gateway.console.tickets import OPEN_STATUSES, TICKETS
 from kohub_gateway.console.web import (
     PageError,
@@ -137,6 +138,7 @@ class HostPages(Controller):
             tickets=tickets,
             live=live,
             asked=ask_now,
+            terminal=view.caps.operator and has_terminal(host),
         )
 
     @get("/{host_id:str}/live", name="console:host-live")

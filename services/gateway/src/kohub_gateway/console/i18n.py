@@ -153,6 +153,10 @@ _ADAPTER_STATUS = {
     "ko": {"ACTIVE": "사용", "INACTIVE": "사용 안 함"},
     "en": {"ACTIVE": "Active", "INACTIVE": "Inactive"},
 }
+_LOG_SOURCE = {
+    "ko": {"TERMIX": "Termix", "UPLOAD": "파일 업로드", "MANUAL": "API 등록"},
+    "en": {"TERMIX": "Termix", "UPLOAD": "Upload", "MANUAL": "API"},
+}
 _ROLE = {
     "ko": {
         "msp-admin": "MSP 관리자",
@@ -212,7 +216,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav_new_request": "새 요청",
         "logout": "로그아웃",
         "footer_times": "시간은 {zone} 기준입니다.",
-        "footer_shortcuts": "단축키: / 검색 · g d 대시보드 · g t 티켓 · g h 호스트 · n 새 티켓",
         "breadcrumb_label": "위치",
         "filter_label": "티켓 필터",
         "pager_label": "페이지 이동",
@@ -411,6 +414,112 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_summary_required": "해결 요약을 입력해 주세요",
         "error_comment_required": "댓글 내용을 입력해 주세요",
         "error_assignee_invalid": "담당자를 선택하거나 올바른 사용자 ID(UUID)를 입력해 주세요",
+        # terminal work (issue 7)
+        "terminal_key_link": "터미널 키",
+        "open_terminal": "터미널 열기",
+        "open_terminal_on": "{host} 터미널 열기",
+        "open_terminal_help": (
+            "터미널에서 작업한 뒤 아래 'Termix에서 가져오기'로 세션 기록을 이 티켓에 남기세요."
+        ),
+        "col_commands": "명령",
+        "col_redactions": "가린 비밀 값",
+        "col_offset": "시점",
+        "col_command": "명령",
+        "log_redactions": "{count}개 가림",
+        "collect_title": "Termix에서 가져오기",
+        "collect_help": "내가 이 호스트에서 한 Termix 세션의 녹화를 가져와 이 티켓에 붙입니다.",
+        "collect_since": "시작 (선택)",
+        "collect_until": "끝 (선택)",
+        "collect_window_help": (
+            "비워 두면 이 티켓에서 마지막으로 터미널을 연 때부터 지금까지입니다. "
+            "시간은 {zone} 기준입니다."
+        ),
+        "collect": "가져오기",
+        "collect_no_host": "이 티켓의 호스트에는 Termix 터미널이 없어 가져올 수 없습니다.",
+        "upload_title": "녹화 파일 올리기",
+        "upload_file": "asciinema 녹화 파일 (.cast)",
+        "upload_help": "asciicast v2 형식입니다. 비밀 값은 저장하기 전에 가려집니다.",
+        "upload_host": "호스트 (선택)",
+        "upload_host_none": "지정 안 함",
+        "upload": "올리기",
+        "register_key_link": "설정에서 내 Termix API 키 등록하기",
+        "terminal_page": "터미널",
+        "terminal_title": "{host} 터미널",
+        "terminal_new_tab": "새 탭에서 열기",
+        "terminal_frame_title": "{host}의 Termix 터미널",
+        "terminal_opened": "{time}에 열었습니다.",
+        "terminal_recorded": "이 티켓에 터미널 접속이 기록되었습니다.",
+        "terminal_after_ticket": (
+            "작업을 마친 뒤 티켓의 'Termix에서 가져오기'로 이 세션의 녹화를 티켓에 남기세요."
+        ),
+        "terminal_after_host": "녹화를 티켓에 남기려면 그 티켓 화면에서 터미널을 여세요.",
+        "terminal_keys_help": (
+            "터미널에 포커스가 있으면 모든 키를 터미널이 받습니다. "
+            "위의 링크로 새 탭에서 열 수도 있습니다."
+        ),
+        "back_to_ticket": "티켓으로 돌아가기",
+        "back_to_host": "호스트로 돌아가기",
+        "log_replay": "재생",
+        "log_commands": "명령 기록",
+        "player_needs_js": (
+            "재생하려면 JavaScript가 필요합니다. 아래 명령 기록은 그대로 볼 수 있습니다."
+        ),
+        "player_unavailable": "재생기를 불러올 수 없습니다. 아래 명령 기록을 보세요.",
+        "cast_not_kept": "녹화가 너무 커서 보관하지 않았습니다. 명령 기록만 볼 수 있습니다.",
+        "commands_from_input": "키 입력에서 복원한 명령입니다.",
+        "commands_from_output": "화면의 프롬프트 줄에서 읽은 명령입니다.",
+        "commands_none": "기록된 명령이 없습니다.",
+        "play_from": "{time}부터 재생",
+        # settings
+        "settings_title": "설정",
+        "terminal_key_title": "Termix API 키",
+        "terminal_key_lead": (
+            "Termix에서 세션 녹화를 가져올 때 이 키로 내 기록을 읽습니다. "
+            "키는 암호화되어 저장되며 다시 보여 주지 않습니다."
+        ),
+        "key_configured": "등록된 키: {hint}",
+        "key_updated": "{time} 변경",
+        "key_not_configured": (
+            "등록된 키가 없습니다. 키를 등록해야 Termix에서 녹화를 가져올 수 있습니다."
+        ),
+        "key_field": "새 API 키",
+        "key_help": (
+            "Termix에서 만든 API 키입니다 (tmx_로 시작). 입력한 키는 화면에 다시 표시되지 않습니다."
+        ),
+        "key_save": "등록",
+        "key_replace": "새 키로 바꾸기",
+        "key_delete": "키 삭제",
+        "key_delete_help": "삭제하면 Termix에서 녹화를 가져올 수 없습니다.",
+        "notice.key_saved": "Termix API 키를 등록했습니다.",
+        "notice.key_deleted": "Termix API 키를 삭제했습니다.",
+        "notice.logs_stored": (
+            "세션 기록 {stored}건을 저장했습니다. 이미 있던 {skipped}건은 건너뛰었습니다."
+        ),
+        "notice.logs_none": (
+            "가져올 녹화가 없습니다. 그 시간에 이 호스트에서 한 Termix 세션이 없습니다."
+        ),
+        "error_termix_key_missing": "내 Termix API 키가 등록되어 있지 않습니다",
+        "error_termix_key_rejected": "Termix가 등록된 API 키를 받아들이지 않습니다",
+        "error_no_terminal_adapter": "이 호스트에는 Termix 터미널이 연결되어 있지 않습니다",
+        "error_no_terminal_window": (
+            "이 티켓에서 연 터미널이 없어 시간 범위를 알 수 없습니다. 시작 시각을 지정해 주세요"
+        ),
+        "error_termix_down": "Termix에 지금 연결할 수 없습니다",
+        "error_invalid_cast": "올바른 asciinema 녹화 파일이 아닙니다",
+        "error_cast_required": "올릴 녹화 파일(.cast)을 선택해 주세요",
+        "error_time_invalid": "시각을 읽을 수 없습니다",
+        "error_time_order": "끝 시각은 시작 시각보다 뒤여야 합니다",
+        "error_too_large": "너무 큽니다",
+        "error_too_large_help": "더 작은 파일로 다시 시도해 주세요.",
+        "error_key_required": "API 키를 입력해 주세요",
+        "error_key_format": "Termix API 키는 tmx_로 시작합니다",
+        "keys_label": "단축키:",
+        "keys_search": "/ 검색",
+        "keys_dashboard": "g d 대시보드",
+        "keys_tickets": "g t 티켓",
+        "keys_hosts": "g h 호스트",
+        "keys_new_ticket": "n 새 티켓",
+        "keys_new_request": "n 새 요청",
         "service.ticket": "티켓 서비스",
         "service.host": "호스트 서비스",
         "service.adapter": "어댑터 게이트웨이",
@@ -428,9 +537,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav_new_request": "New request",
         "logout": "Log out",
         "footer_times": "Times are in {zone}.",
-        "footer_shortcuts": (
-            "Keys: / search · g d dashboard · g t tickets · g h hosts · n new ticket"
-        ),
         "breadcrumb_label": "You are here",
         "filter_label": "Ticket filters",
         "pager_label": "Pages",
@@ -632,6 +738,115 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_summary_required": "Write a resolution summary",
         "error_comment_required": "Write something to comment",
         "error_assignee_invalid": "Choose an assignee or type a valid user id (UUID)",
+        # terminal work (issue 7)
+        "terminal_key_link": "Termix key",
+        "open_terminal": "Open terminal",
+        "open_terminal_on": "Open terminal on {host}",
+        "open_terminal_help": (
+            "After working in the terminal, attach its recording to this ticket with "
+            "“Collect from Termix” below."
+        ),
+        "col_commands": "Commands",
+        "col_redactions": "Secrets",
+        "col_offset": "At",
+        "col_command": "Command",
+        "log_redactions": "{count} secrets redacted",
+        "collect_title": "Collect from Termix",
+        "collect_help": (
+            "Attaches the recordings of your Termix sessions on the host to this ticket."
+        ),
+        "collect_since": "From (optional)",
+        "collect_until": "Until (optional)",
+        "collect_window_help": (
+            "Empty: from when you last opened the terminal from this ticket until now. "
+            "Times are in {zone}."
+        ),
+        "collect": "Collect",
+        "collect_no_host": "This ticket's host has no Termix terminal to collect from.",
+        "upload_title": "Upload a recording",
+        "upload_file": "asciinema recording (.cast)",
+        "upload_help": "asciicast v2. Secrets are redacted before it is stored.",
+        "upload_host": "Host (optional)",
+        "upload_host_none": "Not given",
+        "upload": "Upload",
+        "register_key_link": "Register your Termix API key in the settings",
+        "terminal_page": "Terminal",
+        "terminal_title": "Terminal: {host}",
+        "terminal_new_tab": "Open in a new tab",
+        "terminal_frame_title": "Termix terminal of {host}",
+        "terminal_opened": "Opened at {time}.",
+        "terminal_recorded": "The opening is recorded on the ticket.",
+        "terminal_after_ticket": (
+            "When you are done, attach this session's recording to the ticket with "
+            "“Collect from Termix”."
+        ),
+        "terminal_after_host": (
+            "To keep the recording on a ticket, open the terminal from that ticket."
+        ),
+        "terminal_keys_help": (
+            "While it has the focus, the terminal takes every key; the link above opens it "
+            "in its own tab."
+        ),
+        "back_to_ticket": "Back to the ticket",
+        "back_to_host": "Back to the host",
+        "log_replay": "Replay",
+        "log_commands": "Commands",
+        "player_needs_js": "Replaying needs JavaScript; the commands are listed below.",
+        "player_unavailable": "The player cannot be loaded; the commands are listed below.",
+        "cast_not_kept": "The recording was too large to keep; only its commands are shown.",
+        "commands_from_input": "Commands replayed from the keystrokes.",
+        "commands_from_output": "Commands read off the shell's prompt lines.",
+        "commands_none": "No commands were recorded.",
+        "play_from": "Play from {time}",
+        # settings
+        "settings_title": "Settings",
+        "terminal_key_title": "Termix API key",
+        "terminal_key_lead": (
+            "Collecting recordings from Termix reads your sessions with this key. It is "
+            "stored encrypted and never shown again."
+        ),
+        "key_configured": "Registered key: {hint}",
+        "key_updated": "changed {time}",
+        "key_not_configured": (
+            "No key registered. Recordings can be collected from Termix once you register one."
+        ),
+        "key_field": "New API key",
+        "key_help": "An API key made in Termix (starts with tmx_). It is not shown back.",
+        "key_save": "Register",
+        "key_replace": "Replace the key",
+        "key_delete": "Delete the key",
+        "key_delete_help": "Without a key, recordings cannot be collected from Termix.",
+        "notice.key_saved": "Your Termix API key is registered.",
+        "notice.key_deleted": "Your Termix API key is deleted.",
+        "notice.logs_stored": (
+            "Stored {stored} recording(s); skipped {skipped} already on the ticket."
+        ),
+        "notice.logs_none": (
+            "Nothing to collect: no Termix session of yours on this host in that window."
+        ),
+        "error_termix_key_missing": "Your Termix API key is not registered",
+        "error_termix_key_rejected": "Termix does not accept your registered API key",
+        "error_no_terminal_adapter": "This host has no Termix terminal",
+        "error_no_terminal_window": (
+            "No terminal was opened from this ticket, so the time window is unknown: give a "
+            "start time"
+        ),
+        "error_termix_down": "Termix cannot be reached right now",
+        "error_invalid_cast": "This is not a valid asciinema recording",
+        "error_cast_required": "Choose a recording (.cast) to upload",
+        "error_time_invalid": "A time could not be read",
+        "error_time_order": "“Until” must be later than “from”",
+        "error_too_large": "Too large",
+        "error_too_large_help": "Try again with a smaller file.",
+        "error_key_required": "Enter the API key",
+        "error_key_format": "A Termix API key starts with tmx_",
+        "keys_label": "Keys:",
+        "keys_search": "/ search",
+        "keys_dashboard": "g d dashboard",
+        "keys_tickets": "g t tickets",
+        "keys_hosts": "g h hosts",
+        "keys_new_ticket": "n new ticket",
+        "keys_new_request": "n new request",
         "service.ticket": "ticket service",
         "service.host": "host service",
         "service.adapter": "adapter gateway",
@@ -653,6 +868,7 @@ FAMILIES: dict[str, dict[str, dict[str, str]]] = {
     "alert": _ALERT_STATE,
     "outcome": _OUTCOME,
     "adapter": _ADAPTER_STATUS,
+    "logsource": _LOG_SOURCE,
     "role": _ROLE,
     "sort": _TICKET_SORT,
     "hsort": _HOST_SORT,
@@ -725,6 +941,9 @@ class Translator:
     def adapter_status(self, value: Any) -> str:
         return self._word("adapter", value)
 
+    def log_source(self, value: Any) -> str:
+        return self._word("logsource", value)
+
     def role(self, session: Any) -> str:
         roles = getattr(session, "roles", frozenset())
         for role in ROLE_ORDER:
@@ -756,6 +975,13 @@ class Translator:
         if value.tzinfo is None:
             value = value.replace(tzinfo=ZoneInfo("UTC"))
         return value.astimezone(self.zone)
+
+    @staticmethod
+    def clock(seconds: float) -> str:
+        """An offset into a recording as `hh:mm:ss`."""
+        hours, rest = divmod(max(0, int(seconds)), 3600)
+        minutes, secs = divmod(rest, 60)
+        return f"{hours:02d}:{minutes:02d}:{secs:02d}"
 
     def duration(self, seconds: float | None) -> str:
         """A duration as people say it: 45초 / 12분 / 1시간 5분 / 2일 3시간 (and in English)."""

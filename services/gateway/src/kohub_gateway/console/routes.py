@@ -17,10 +17,12 @@ from kohub_gateway.console.backend import ConsoleBackend, SessionBackend
 from kohub_gateway.console.dashboard import DashboardPages
 from kohub_gateway.console.hosts import HostPages
 from kohub_gateway.console.i18n import LANGUAGES
+from kohub_gateway.console.terminal import SettingsPages, TerminalPages
 from kohub_gateway.console.tickets import TicketPages
 from kohub_gateway.console.web import (
     CONSOLE_OPT,
     HTMX_DIR,
+    PLAYER_DIR,
     STATIC_DIR,
     STATIC_PATH,
     Console,
@@ -77,23 +79,27 @@ def console_routes(
     *,
     timezone: str | None = None,
     htmx_dir: str | Path | None = None,
+    player_dir: str | Path | None = None,
 ) -> Router:
-    """The console under `/`: `/`, `/partials/dashboard`, `/tickets…`, `/hosts…`, `/lang/{ko|en}`
-    and `/static/…` (the console's CSS and script, and htmx from
-    `services/gateway/node_modules/htmx.org/dist`, or `htmx_dir` / `KOHUB_CONSOLE_HTMX_DIR`).
-    Times are shown in `timezone` (`KOHUB_CONSOLE_TIMEZONE`, default Asia/Seoul), which is also
-    where the dashboard's "today" starts."""
+    """The console under `/`: `/`, `/partials/dashboard`, `/tickets…`, `/hosts…`,
+    `/settings…`, `/lang/{ko|en}` and `/static/…` (the console's CSS and scripts, htmx from
+    `services/gateway/node_modules/htmx.org/dist`, or `htmx_dir` / `KOHUB_CONSOLE_HTMX_DIR`,
+    and asciinema-player from `services/gateway/node_modules/asciinema-player/dist/bundle`,
+    or `player_dir` / `KOHUB_CONSOLE_PLAYER_DIR`). Times are shown in `timezone`
+    (`KOHUB_CONSOLE_TIMEZONE`, default Asia/Seoul), which is also where the dashboard's
+    "today" starts and how the forms' times are read."""
     zone = ZoneInfo(timezone or os.environ.get("KOHUB_CONSOLE_TIMEZONE") or DEFAULT_TIMEZONE)
     htmx = Path(htmx_dir or os.environ.get("KOHUB_CONSOLE_HTMX_DIR") or HTMX_DIR)
+    player = Path(player_dir or os.environ.get("KOHUB_CONSOLE_PLAYER_DIR") or PLAYER_DIR)
     console = Console(
         backend=backend or SessionBackend(),
         timezone=zone,
         templates=template_environment(),
-        asset_versions=asset_versions(htmx),
+        asset_versions=asset_versions(htmx, player),
     )
     static = create_static_files_router(
         path=STATIC_PATH,
-        directories=[STATIC_DIR, *([htmx] if htmx.is_dir() else [])],
+        directories=[STATIC_DIR, *(d for d in (htmx, player) if d.is_dir())],
         name="console:static",
         include_in_schema=False,
         cache_control=CacheControlHeader(public=True, max_age=86_400),
@@ -109,7 +115,15 @@ def console_routes(
     )
     return Router(
         path="/",
-        route_handlers=[DashboardPages, TicketPages, HostPages, LanguagePages, static],
+        route_handlers=[
+            DashboardPages,
+            TicketPages,
+            HostPages,
+            TerminalPages,
+            SettingsPages,
+            LanguagePages,
+            static,
+        ],
         opt={"exclude_from_auth": True, CONSOLE_OPT: console},
         exception_handlers=handlers,
         include_in_schema=False,

@@ -15,12 +15,8 @@ from litestar.datastructures import FormMultiDict
 from kohub_contracts.common import Page
 from kohub_contracts.enums import ActivityType, TicketPriority, TicketStatus
 from kohub_contracts.hosts import OrganizationResponse
-from kohub_contracts.tickets import (
-    TerminalLogResponse,
-    TicketDetailResponse,
-    TicketListItem,
-    TicketSort,
-)
+from kohub_contracts.tickets import Assignee, TicketDetailResponse, TicketListItem, TicketSort
+from kohub_gateway.console.terminal_logs import terminal_section
 from kohub_gateway.console.web import (
     PageError,
     ServiceProblem,
@@ -35,8 +31,13 @@ from kohub_gateway.console.web import (
 PAGE_SIZE = 50
 TICKETS = "/api/v1/tickets"
 NOTICES = frozenset(
-    {"created", "moved", "assigned", "resolved", "commented", "completed", "reopened"}
-)
+    {
+        "created", "moved", "assigned", "resolved", "commented", "completed", "reopened",
+        "logs_stored", "logs_none",
+    }
+)  # fmt: skip
+# Problems about the operator's Termix key: the page links to where the key is registered.
+KEY_PROBLEMS = frozenset({"terminal-credentials-missing", "terminal-credentials-rejected"})
 OPEN_STATUSES = (
     TicketStatus.NEW,
     TicketStatus.RECEIVED,
@@ -153,9 +154,28 @@ class Candidate:
 
 
 async def assignee_candidates(view: View, ticket: TicketDetailResponse) -> list[Candidate]:
-    """Operators to assign to: the assignees of recent tickets (MSP staff by definition), the
-    ticket's assignee and resolver, and whoever made an operator's move on this ticket. The
-    ticket service names no user list, so this is what is known; an id can also be typed."""
+    """Operators to assign to: the ticket service's list of MSP staff (`me` marks the
+    caller), the ticket's assignee included; when that list cannot be had, the people
+    `known_operators` finds. An id can also be typed."""
+    try:
+        staff = await view.get(f"{TICKETS}/assignees", list[Assignee])
+    except ServiceProblem:
+        return await known_operators(view, ticket)
+    current = str(ticket.assignee.id) if ticket.assignee else None
+    candidates = [
+        Candidate(str(p.id), p.name or p.email or str(p.id), str(p.id) == current, p.me)
+        for p in staff
+    ]
+    if ticket.assignee is not None and current not in {c.id for c in candidates}:
+        name = ticket.assignee.name or str(ticket.assignee.id)
+        candidates.append(Candidate(str(ticket.assignee.id), name, True, False))
+    return sorted(candidates, key=lambda c: (not c.me, c.name.lower()))
+
+
+async def known_operators(view: View, ticket: TicketDetailResponse) -> list[Candidate]:
+    """The fallback: the assignees of recent tickets (MSP staff by definition), the ticket's
+    assignee and resolver, and whoever made an operator's move on this ticket; "me" is the
+    one whose name is the session's (when exactly one is)."""
     people: dict[str, str] = {}
     try:
         page = await view.get(
@@ -210,6 +230,15 @@ def simple_moves(view: View, ticket: TicketDetailResponse) -> list[str]:
     return moves
 
 
+def notice_counts(view: View) -> dict[str, int]:
+    """The numbers a notice after a redirect may carry (`stored`, `skipped`): digits only."""
+    counts = {}
+    for name in ("stored", "skipped"):
+        value = view.request.query_params.get(name) or "0"
+        counts[name] = int(value) if value.isdigit() and len(value) <= 6 else 0
+    return counts
+
+
 async def detail_page(
     view: View,
     ticket_id: UUID,
@@ -217,12 +246,16 @@ async def detail_page(
     status: int = 200,
     error: str | None = None,
     error_detail: str | None = None,
+    error_kind: str | None = None,
     values: dict[str, str] | None = None,
 ) -> Response[bytes]:
     ticket = await view.get(f"{TICKETS}/{ticket_id}", TicketDetailResponse)
     caps = view.caps
     can_assign = caps.operator and ticket.status in ASSIGNABLE
-    candidates = await assignee_candidates(view, ticket) if can_assign else []
+    candidates, terminal = await asyncio.gather(
+        assignee_candidates(view, ticket) if can_assign else _empty(),
+        terminal_section(view, ticket) if caps.operator else _none(),
+    )
     return view.html(
         "ticket_detail.html",
         status,
@@ -235,10 +268,12 @@ async def detail_page(
         can_comment=caps.operator or caps.customer,
         candidates=candidates,
         notice=notice_of(view.request, NOTICES),
+        notice_params=notice_counts(view),
         error=error,
         error_detail=error_detail,
+        key_problem=error_kind in KEY_PROBLEMS,
         values=values or {},
-        show_terminal_logs=caps.operator,
+        terminal=terminal,
     )
 
 
@@ -372,19 +407,6 @@ class TicketPages(Controller):
         view = await open_view(request)
         return await detail_page(view, ticket_id_of(ticket_id))
 
-    @get("/{ticket_id:str}/terminal-logs/{log_id:str}", name="console:terminal-log")
-    async def terminal_log(
-        self, request: Request[Any, Any, Any], ticket_id: str, log_id: str
-    ) -> Response[bytes]:
-        view = await open_view(request)
-        view.require(view.caps.operator)
-        tid = ticket_id_of(ticket_id)
-        logs = await view.get(f"{TICKETS}/{tid}/terminal-logs", list[TerminalLogResponse])
-        found = next((entry for entry in logs if str(entry.id) == log_id), None)
-        if found is None:
-            raise PageError(404, "error_not_found")
-        return view.html("terminal_log.html", section="tickets", ticket_id=tid, log=found)
-
     @post("/{ticket_id:str}/move", name="console:ticket-move")
     async def move(self, request: Request[Any, Any, Any], ticket_id: str) -> Response[Any]:
         view = await open_view(request)
@@ -495,3 +517,7 @@ class TicketPages(Controller):
 
 async def _none() -> None:
     return None
+
+
+async def _empty() -> list[Candidate]:
+    return []

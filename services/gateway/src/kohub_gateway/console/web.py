@@ -42,18 +42,33 @@ STATIC_DIR = PACKAGE_DIR / "static"
 # services/gateway/node_modules/htmx.org/dist (installed by `npm ci --prefix services/gateway`)
 HTMX_DIR = PACKAGE_DIR.parents[2] / "node_modules" / "htmx.org" / "dist"
 HTMX_FILE = "htmx.min.js"
+# services/gateway/node_modules/asciinema-player/dist/bundle: the terminal recording player
+PLAYER_DIR = PACKAGE_DIR.parents[2] / "node_modules" / "asciinema-player" / "dist" / "bundle"
+PLAYER_FILES = ("asciinema-player.min.js", "asciinema-player.css")
 STATIC_PATH = "/static"
+PROBLEM_TYPE_PREFIX = "urn:kohub:problem:"
 DASHBOARD_PREFIX = "/api/v1/dashboard/"
+
+
+def content_security_policy(*, frame_src: str | None = None, wasm: bool = False) -> str:
+    """The pages' CSP. Two pages widen it, each for one thing: the terminal page frames its
+    Termix origin (`frame_src`), the recording player compiles its WebAssembly terminal
+    (`wasm`: 'wasm-unsafe-eval' allows WebAssembly only, never JavaScript eval)."""
+    script = "'self'" + (" 'wasm-unsafe-eval'" if wasm else "")
+    frames = f"; frame-src {frame_src}" if frame_src else ""
+    return (
+        f"default-src 'self'; script-src {script}; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+        f"{frames}"
+    )
+
 
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
-    ),
+    "Content-Security-Policy": content_security_policy(),
 }
 
 
@@ -86,7 +101,7 @@ def template_environment() -> Environment:
     )
 
 
-def asset_versions(htmx_dir: Path) -> dict[str, str]:
+def asset_versions(htmx_dir: Path, player_dir: Path = PLAYER_DIR) -> dict[str, str]:
     """A short content hash per asset, so a changed file is never served from a stale cache."""
     files = {p.name: p for p in STATIC_DIR.iterdir() if p.is_file()}
     if (htmx_dir / HTMX_FILE).is_file():
@@ -94,6 +109,14 @@ def asset_versions(htmx_dir: Path) -> dict[str, str]:
     else:
         log.warning(
             "htmx missing: the dashboard will not refresh by itself", looked_in=str(htmx_dir)
+        )
+    player = {name: player_dir / name for name in PLAYER_FILES}
+    if all(path.is_file() for path in player.values()):
+        files.update(player)
+    else:
+        log.warning(
+            "asciinema-player missing: terminal recordings show their commands only",
+            looked_in=str(player_dir),
         )
     return {
         name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in files.items()
@@ -173,6 +196,15 @@ class ServiceProblem(Exception):
     def stale(self) -> bool:
         return self.status == 412
 
+    @property
+    def kind(self) -> str | None:
+        """The problem's type without its prefix (`urn:kohub:problem:no-terminal-adapter` →
+        `no-terminal-adapter`), for the problems a page explains in its own words."""
+        kind = self.body.get("type")
+        if not isinstance(kind, str) or not kind.startswith(PROBLEM_TYPE_PREFIX):
+            return None
+        return kind[len(PROBLEM_TYPE_PREFIX) :]
+
 
 def service_of(path: str) -> str:
     if path.startswith(DASHBOARD_PREFIX):
@@ -235,9 +267,11 @@ class View:
     def caps(self) -> Caps:
         return Caps.of(self.session)
 
-    def require(self, allowed: bool) -> None:
+    def require(self, allowed: bool, *, hidden: bool = False) -> None:
+        """Refuse the page unless `allowed`: 403, or 404 when the page is `hidden` from who
+        may not use it (the operators' terminal pages do not exist for customers)."""
         if not allowed:
-            raise PageError(403, "error_forbidden")
+            raise PageError(404, "error_not_found") if hidden else PageError(403, "error_forbidden")
 
     # calls to the API
 
@@ -249,6 +283,7 @@ class View:
         params: Any = None,
         json: Any = None,
         version: int | None = None,
+        files: Any = None,
     ) -> httpx.Response:
         assert self.session is not None
         headers = {"Accept-Language": self.lang}
@@ -256,7 +291,14 @@ class View:
             headers["If-Match"] = f'"v{version}"'
         try:
             response = await self.console.backend.call(
-                self.request, self.session, method, path, params=params, json=json, headers=headers
+                self.request,
+                self.session,
+                method,
+                path,
+                params=params,
+                json=json,
+                headers=headers,
+                files=files,
             )
         except httpx.TimeoutException:
             raise ServiceProblem(504, None, service_of(path)) from None
@@ -281,6 +323,10 @@ class View:
         self, method: str, path: str, body: Any = None, version: int | None = None
     ) -> httpx.Response:
         return await self.raw(method, path, json=body, version=version)
+
+    async def upload(self, path: str, files: Any) -> httpx.Response:
+        """POST `files` (httpx's multipart `files=`) to `path`."""
+        return await self.raw("POST", path, files=files)
 
     def page_path(self) -> str:
         """Where to come back to after logging in: the page, not the form a POST went to."""
@@ -310,6 +356,7 @@ class View:
         status: int = 200,
         *,
         here: str | None = None,
+        csp: str | None = None,
         **context: Any,
     ) -> Response[bytes]:
         page = self.console.templates.get_template(template)
@@ -329,7 +376,11 @@ class View:
             content=text.encode(),
             status_code=status,
             media_type=MediaType.HTML,
-            headers={**PAGE_HEADERS, "Content-Language": self.lang},
+            headers={
+                **PAGE_HEADERS,
+                "Content-Language": self.lang,
+                **({"Content-Security-Policy": csp} if csp else {}),
+            },
         )
 
 
@@ -384,6 +435,8 @@ def service_problem_page(view: View, exc: ServiceProblem) -> tuple[int, str, str
         return 403, "error_forbidden", exc.detail
     if exc.stale:
         return 409, "error_stale", None
+    if exc.status == 413:
+        return 413, "error_too_large", exc.detail
     if exc.status in (400, 409, 422):
         return exc.status, "error_refused", exc.detail
     return 502, "error_unexpected_answer", exc.detail
@@ -404,9 +457,12 @@ def console_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
         params = {"service": view.t(f"service.{exc.service}")}
     elif isinstance(exc, HTTPException):
         status = exc.status_code
-        key = {404: "error_not_found", 403: "error_forbidden", 405: "error_method"}.get(
-            status, "error_bad_request" if status < 500 else "error_internal"
-        )
+        key = {
+            404: "error_not_found",
+            403: "error_forbidden",
+            405: "error_method",
+            413: "error_too_large",
+        }.get(status, "error_bad_request" if status < 500 else "error_internal")
         detail = None
     else:
         log.exception("console page failed", path=request.url.path, error=type(exc).__name__)
@@ -447,7 +503,7 @@ def default_console() -> Console:
             SessionBackend(),
             ZoneInfo("Asia/Seoul"),
             template_environment(),
-            asset_versions(HTMX_DIR),
+            asset_versions(HTMX_DIR, PLAYER_DIR),
         )
     return _default
 

@@ -2,6 +2,7 @@
 //   /      focus the page's search field
 //   g d    dashboard     g t  tickets     g h  hosts
 //   n      new ticket / request
+// A "g" shortcut goes only where the menu links to (customers have no hosts page).
 (function () {
   "use strict";
   var pending = null;
@@ -18,7 +19,8 @@
     var key = event.key;
     if (pending === "g") {
       pending = null;
-      if (routes[key]) {
+      var inMenu = routes[key] && document.querySelector(".topbar nav a[href='" + routes[key] + "']");
+      if (inMenu) {
         event.preventDefault();
         window.location.assign(routes[key]);
       }
