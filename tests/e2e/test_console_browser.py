@@ -1,7 +1,8 @@
 """The web console in a real browser (Debian's Chromium, headless, driven by Playwright):
 users log in through the identity provider (tools/idp), the operator works a ticket from
 RECEIVED to RESOLVED through the console's forms, a customer of acme sees only acme, the
-language switch and the CSRF guard. Every page visited is screenshotted under
+language switch and the CSRF guard, and terminal work (a host's Termix terminal opened from
+the ticket, a real recording uploaded, its commands listed and replayed). Every page visited is screenshotted under
 `.run/screenshots/`."""
 
 import importlib.util
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
 
+from kohub_platform.termix_standin import TermixData, TermixHost, running_termix
 from kohub_platform.testing import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +23,7 @@ REALM = json.loads((ROOT / "tools" / "idp" / "realm-data.json").read_text())
 ORGS = {org["key"]: org for org in REALM["organizations"]}
 USERS = {user["username"]: user for user in REALM["users"]}
 TIMEOUT_MS = 15_000
+DEMO_CAST = ROOT / "scripts" / "demo" / "nginx-restart.cast"  # a real asciinema recording
 
 _spec = importlib.util.spec_from_file_location("idp_token", ROOT / "scripts" / "idp_token.py")
 assert _spec and _spec.loader
@@ -66,14 +69,66 @@ def number(text: str) -> int:
     return int(re.sub(r"[^0-9]", "", text))
 
 
-async def test_the_console_in_a_real_browser(idp, sso_gateway_service) -> None:
+async def terminal_work(
+    page: Page, api: httpx.AsyncClient, gateway: str, ticket_url: str, admin, adapter, shots
+) -> None:
+    data = TermixData(hosts=[TermixHost(1, "db-prod-01")])
+    with running_termix(data) as termix:
+        created = await api.post(
+            "/api/v1/hosts",
+            json={
+                "name": f"term-{uuid.uuid4().hex[:6]}",
+                "connectionType": "HTTPS",
+                "organizationId": ORGS["acme"]["id"],
+            },
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+        host_id = created.json()["id"]
+        tool = {"type": "termix", "config": {"baseUrl": termix.url, "hostId": "1"}}
+        added = await api.post(f"/api/v1/hosts/{host_id}/adapters", json=tool, headers=admin)
+        assert added.status_code == 201, added.text
+
+        async def mapped() -> bool:  # the adapter gateway learns hosts from host events
+            r = await adapter.get(f"/api/internal/hosts/{host_id}", headers=admin)
+            return r.status_code == 200 and bool(r.json()["adapters"])
+
+        await eventually(mapped, timeout=30)
+        tid = ticket_url.rsplit("/", 1)[1]
+        await page.goto(f"{gateway}/hosts/{host_id}/terminal?ticketId={tid}")
+        frame = page.frame_locator("iframe.terminal-frame")
+        await expect(frame.locator("body")).to_contain_text("db-prod-01")
+        await shots.take(page, "terminal-opened")
+
+        await page.goto(ticket_url)
+        await page.set_input_files("#upload-file", str(DEMO_CAST))
+        await page.click("#upload-form button[type=submit]")
+        await page.wait_for_url(re.compile(r"notice="))
+        rows = page.locator("#terminal-log-table tbody tr")
+        await expect(rows).to_have_count(1)
+        await shots.take(page, "ticket-terminal-logs")
+        await rows.first.locator("a").first.click()
+        await page.wait_for_url(re.compile(r"/terminal-logs/[0-9a-f-]{36}"))
+        commands = await page.locator("#command-table code.command").all_inner_texts()
+        assert commands[:3] == ["cd", "uptime", "df -h / | tail -1"], commands
+        assert any("Bearer [REDACTED]" in c for c in commands), commands
+        await expect(page.locator("#player .ap-wrapper")).to_be_visible()
+        await expect(page.locator("body")).not_to_contain_text("demo-Passw0rd")
+        await shots.take(page, "terminal-log-replay")
+        await page.goto(ticket_url)
+
+
+async def test_the_console_in_a_real_browser(idp, sso_gateway_service, sso_adapter_service) -> None:
     gateway = sso_gateway_service.url
     admin = {"Authorization": f"Bearer {token_of(idp.issuer, 'admin')}"}
     operator = {"Authorization": f"Bearer {token_of(idp.issuer, 'operator1')}"}
     shots = Shots()
     run = uuid.uuid4().hex[:6]
 
-    async with httpx.AsyncClient(base_url=gateway, timeout=15) as api:
+    async with (
+        httpx.AsyncClient(base_url=gateway, timeout=15) as api,
+        httpx.AsyncClient(base_url=sso_adapter_service.url, timeout=15) as adapter,
+    ):
         # the realm's organizations, with Keycloak's ids
         for org in ORGS.values():
             r = await api.post(
@@ -178,14 +233,13 @@ async def test_the_console_in_a_real_browser(idp, sso_gateway_service) -> None:
                 await expect(page.locator(".resolution")).to_contain_text("로그 정리로 디스크 확보")
                 events = page.locator("#timeline .timeline li")
                 timeline = await events.all_inner_texts()
-                for step in (
-                    "NEW → RECEIVED",
-                    "RECEIVED → ASSIGNED",
-                    "ASSIGNED → IN_PROGRESS",
-                    "IN_PROGRESS → RESOLVED",
-                ):
+                for step in ("신규 → 접수", "접수 → 배정", "배정 → 처리 중", "처리 중 → 해결"):
                     assert any(step in entry for entry in timeline), (step, timeline)
                 await shots.take(page, "ticket-resolved")
+
+                # 6. terminal work: the host's Termix terminal opened from the ticket, a real
+                # recording uploaded onto it, its commands read and replayed
+                await terminal_work(page, api, gateway, ticket_url, admin, adapter, shots)
 
                 # 5. a form post without the CSRF token is refused
                 refused = await page.request.post(f"{gateway}/logout", form={})
