@@ -17,7 +17,8 @@ from kohub_gateway.console.backend import ConsoleBackend, SessionBackend
 from kohub_gateway.console.dashboard import DashboardPages
 from kohub_gateway.console.hosts import HostPages
 from kohub_gateway.console.i18n import LANGUAGES
-from kohub_gateway.console.terminal import SettingsPages, TerminalPages
+from kohub_gateway.console.settings import SettingsPages
+from kohub_gateway.console.terminal import TerminalPages
 from kohub_gateway.console.tickets import TicketPages
 from kohub_gateway.console.web import (
     CONSOLE_OPT,

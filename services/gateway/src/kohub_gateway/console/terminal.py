@@ -1,7 +1,7 @@
 """Terminal work in the console (issue 7), for operators only (for anyone else these pages do
 not exist: 404): a host's Termix terminal framed in a page, a ticket's recorded session
 (its commands and a replay), a recording uploaded to a ticket or collected from Termix,
-and the operator's own Termix API key."""
+(the operator's own Termix API key is kept on the settings page, settings.py)."""
 
 import asyncio
 import re
@@ -15,7 +15,6 @@ from litestar.datastructures import UploadFile
 
 from kohub_contracts.hosts import HostResponse
 from kohub_contracts.terminal import (
-    TerminalCredentialsResponse,
     TerminalLogCollected,
     TerminalUrlResponse,
 )
@@ -36,15 +35,11 @@ from kohub_gateway.console.web import (
     content_security_policy,
     field_text,
     log,
-    notice_of,
     open_view,
     see_other,
     service_problem_page,
 )
 
-CREDENTIALS = "/api/v1/me/terminal-credentials"
-KEY_PREFIX = "tmx_"
-SETTINGS_NOTICES = frozenset({"key_saved", "key_deleted"})
 # The problems of a collection or an upload, each in the console's own words (the
 # service's detail is shown under them).
 TERMINAL_PROBLEMS = {
@@ -277,74 +272,3 @@ class TerminalPages(Controller):
         except ServiceProblem as exc:
             return await refused(view, tid, exc, values)
         return collected(tid, response.content)
-
-
-class SettingsPages(Controller):
-    path = "/settings"
-    include_in_schema = False
-    tags: ClassVar[list[str]] = ["console"]
-
-    @get("/", name="console:settings")
-    async def settings(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        view = await open_view(request)
-        view.require(view.caps.operator, hidden=True)
-        return see_other("/settings/terminal")
-
-    @get("/terminal", name="console:settings-terminal")
-    async def terminal_key(self, request: Request[Any, Any, Any]) -> Response[bytes]:
-        view = await open_view(request)
-        view.require(view.caps.operator, hidden=True)
-        return await self._page(view)
-
-    @post("/terminal", name="console:settings-terminal-save")
-    async def save_key(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        """Register or replace the operator's Termix API key. The key is sent on and never
-        rendered: not in the form again, not in a problem's detail."""
-        view = await open_view(request)
-        form = await view.form()
-        view.require(view.caps.operator, hidden=True)
-        key = field_text(form, "apiKey")
-        if not key:
-            return await self._page(view, 422, "error_key_required")
-        if not key.startswith(KEY_PREFIX):
-            return await self._page(view, 422, "error_key_format")
-        try:
-            await view.send("PUT", CREDENTIALS, {"apiKey": key})
-        except ServiceProblem as exc:
-            if exc.down:
-                raise
-            status, message, detail = service_problem_page(view, exc)
-            detail = detail.replace(key, "…") if detail else None
-            return await self._page(view, status, message, detail)
-        return see_other("/settings/terminal?notice=key_saved")
-
-    @post("/terminal/delete", name="console:settings-terminal-delete")
-    async def delete_key(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        view = await open_view(request)
-        await view.form()
-        view.require(view.caps.operator, hidden=True)
-        try:
-            await view.send("DELETE", CREDENTIALS)
-        except ServiceProblem as exc:
-            if exc.status != 404:  # no key on file: deleted all the same
-                raise
-        return see_other("/settings/terminal?notice=key_deleted")
-
-    async def _page(
-        self,
-        view: View,
-        status: int = 200,
-        error: str | None = None,
-        detail: str | None = None,
-    ) -> Response[bytes]:
-        credentials = await view.get(CREDENTIALS, TerminalCredentialsResponse)
-        return view.html(
-            "settings_terminal.html",
-            status,
-            here="/settings/terminal",
-            section="settings",
-            credentials=credentials,
-            notice=notice_of(view.request, SETTINGS_NOTICES),
-            error=error,
-            error_detail=detail,
-        )
