@@ -24,7 +24,7 @@ MAX_EVENTS = 1_000_000
 
 
 async def read_recording(content: str) -> ParsedCast:
-    """Reading takes ~170 ms per MB of typing (bench/terminal_bench.py): off the event loop,
+    """Reading takes ~110 ms per MB of typing (bench/terminal_bench.py): off the event loop,
     so the service keeps answering meanwhile."""
     return await asyncio.to_thread(parse_cast, content, max_events=MAX_EVENTS)
 
