@@ -11,7 +11,7 @@ import httpx
 import pytest
 from suite import Suite
 
-from kohub_platform.terminal_recorder import asciinema, recording
+from kohub_platform.terminal_recorder import SUDO_PROMPT, asciinema, fake_sudo, recording
 from kohub_platform.termix_standin import (
     TermixData,
     TermixHost,
@@ -27,14 +27,11 @@ PASSWORD = "s3cret-sudo-pass"
 
 @pytest.fixture
 def real_session(asciinema: str, tmp_path) -> str:
-    script = tmp_path / "fake-sudo.sh"
-    script.write_text(
-        "printf '[sudo] password for op: '\nstty -echo\nread -r p\nstty echo\necho\necho ok\n"
-    )
+    script = fake_sudo(tmp_path)
     with recording(asciinema, tmp_path) as terminal:
         terminal.run("df -h /")
         terminal.type(f"sh {script}\r")
-        terminal.expect(b"[sudo] password for op: ")
+        terminal.expect(SUDO_PROMPT)
         terminal.type(PASSWORD + "\r")
         terminal.expect(b"ok\r\n")
         terminal.run("echo restarted nginx")

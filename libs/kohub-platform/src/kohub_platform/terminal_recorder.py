@@ -138,3 +138,16 @@ def recording(asciinema: str, home: Path, *, keystrokes: bool = True) -> Iterato
         terminal.wait_for_exit()
     finally:
         terminal.close()
+
+
+SUDO_PROMPT = b"[sudo] password for op: "
+
+
+def fake_sudo(directory: Path) -> Path:
+    """A script that asks for a password as sudo does (echo off while it is typed) and then
+    prints `ok`: run it with `sh <path>`, answer at SUDO_PROMPT, expect `ok`."""
+    script = directory / "fake-sudo.sh"
+    script.write_text(
+        f"printf '{SUDO_PROMPT.decode()}'\nstty -echo\nread -r password\nstty echo\necho\necho ok\n"
+    )
+    return script

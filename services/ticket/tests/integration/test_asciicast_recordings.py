@@ -9,7 +9,14 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kohub_platform.terminal_recorder import PROMPT, Terminal, asciinema, recording
+from kohub_platform.terminal_recorder import (
+    PROMPT,
+    SUDO_PROMPT,
+    Terminal,
+    asciinema,
+    fake_sudo,
+    recording,
+)
 from kohub_ticket.domain.terminal import ParsedCast, command_log_text, parse_cast
 
 __all__ = ["asciinema"]  # the fixture
@@ -128,18 +135,10 @@ def test_tab_completion_reverse_search_and_a_pager(asciinema: str, tmp_path: Pat
 
 
 def test_what_is_typed_at_a_password_prompt_is_nowhere(asciinema: str, tmp_path: Path) -> None:
-    script = tmp_path / "fake-sudo.sh"
-    script.write_text(
-        "printf '[sudo] password for op: '\n"
-        "stty -echo\n"
-        "read -r password\n"
-        "stty echo\n"
-        "echo\n"
-        "echo ok\n"
-    )
+    script = fake_sudo(tmp_path)
     with recording(asciinema, tmp_path) as terminal:
         terminal.type(f"sh {script}\r")
-        terminal.expect(b"[sudo] password for op: ")
+        terminal.expect(SUDO_PROMPT)
         terminal.type("hunter2-secret\r")
         terminal.expect(b"ok\r\n")
         terminal.expect(PROMPT)

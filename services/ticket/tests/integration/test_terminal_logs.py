@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from kohub_contracts.terminal import TerminalSession, TerminalSessions
 from kohub_platform.errors import UpstreamProblem
-from kohub_platform.terminal_recorder import asciinema, recording
+from kohub_platform.terminal_recorder import SUDO_PROMPT, asciinema, fake_sudo, recording
 from kohub_ticket.app import create_app
 from kohub_ticket.bootstrap import bootstrap
 
@@ -55,14 +55,11 @@ async def terminal_client(ticket_settings, termix):
 async def real_cast(asciinema: str, tmp_path_factory) -> str:
     """A real session: a fake sudo prompt answered with a password, a token on a command."""
     home: Path = tmp_path_factory.mktemp("cast")
-    script = home / "fake-sudo.sh"
-    script.write_text(
-        "printf '[sudo] password for op: '\nstty -echo\nread -r p\nstty echo\necho\necho ok\n"
-    )
+    script = fake_sudo(home)
     with recording(asciinema, home) as terminal:
         terminal.run("uptime")
         terminal.type(f"sh {script}\r")
-        terminal.expect(b"[sudo] password for op: ")
+        terminal.expect(SUDO_PROMPT)
         terminal.type(SECRET + "\r")
         terminal.expect(b"ok\r\n")
         terminal.run("curl -s -H 'Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.abc.def' localhost:1")
