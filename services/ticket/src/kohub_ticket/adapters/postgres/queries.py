@@ -13,7 +13,6 @@ from kohub_contracts.enums import ActivityType, HostStatus, TicketStatus
 from kohub_contracts.tickets import (
     ActivityResponse,
     HostRef,
-    ResolutionResponse,
     TerminalLogSummary,
     TicketDetailResponse,
     TicketListItem,
@@ -33,6 +32,8 @@ from kohub_ticket.adapters.postgres.tables import (
 from kohub_ticket.adapters.postgres.terminal import (
     ensure_visible,
     log_fields,
+    resolution_columns,
+    resolution_from,
     terminal_log_rows,
     user_ref,
 )
@@ -165,12 +166,7 @@ class SqlTicketQueries:
                 organizations.c.name.label("org_name"),
                 reporter.c.name.label("reporter_name"),
                 assignee_users.c.name.label("assignee_name"),
-                resolutions.c.summary.label("res_summary"),
-                resolutions.c.action_taken.label("res_action"),
-                resolutions.c.ai_suggestion_used.label("res_ai"),
-                resolutions.c.resolved_at.label("res_at"),
-                resolutions.c.resolver_id.label("res_by"),
-                resolver.c.name.label("res_by_name"),
+                *resolution_columns(resolver),
             )
             .select_from(
                 tickets.outerjoin(hosts, _HOST_OF_TICKET)
@@ -192,15 +188,6 @@ class SqlTicketQueries:
                 timeline = [a for a in timeline if a.type in CUSTOMER_VISIBLE_ACTIVITIES]
             logs = await terminal_log_rows(conn, ticket_id, with_log=False) if staff else []
         status = TicketStatus(row["status"])
-        resolution = None
-        if row["res_summary"] is not None:
-            resolution = ResolutionResponse(
-                summary=row["res_summary"],
-                action_taken=row["res_action"],
-                ai_suggestion_used=row["res_ai"],
-                resolved_by=user_ref(row["res_by"], row["res_by_name"]),
-                resolved_at=row["res_at"],
-            )
         return TicketDetailResponse(
             id=row["id"],
             key=row["key"],
@@ -213,7 +200,7 @@ class SqlTicketQueries:
             host=_host(row),
             reporter=user_ref(row["reporter_id"], row["reporter_name"]),
             assignee=user_ref(row["assignee_id"], row["assignee_name"]),
-            resolution=resolution,
+            resolution=resolution_from(row),
             activities=timeline,
             terminal_logs=[TerminalLogSummary(**log_fields(r)) for r in logs],
             created_at=row["created_at"],

@@ -32,7 +32,6 @@ from kohub_ticket.application.actors import Actor
 from kohub_ticket.application.errors import TicketNotFound
 
 STAFF_ROLES = [Role.MSP_OPERATOR.value, Role.MSP_ADMIN.value]
-RESOLUTION_COLUMNS = ("summary", "action_taken", "ai_suggestion_used", "resolved_at", "resolver_id")
 
 
 class SqlTerminalQueries:
@@ -106,8 +105,7 @@ class SqlTerminalQueries:
         ticket_stmt = (
             select(
                 *(tickets.c[n] for n in ("id", "key", "title", "host_id", "org_id")),
-                *(resolutions.c[n] for n in RESOLUTION_COLUMNS),
-                resolver.c.name.label("resolver_name"),
+                *resolution_columns(resolver),
             )
             .select_from(
                 tickets.outerjoin(resolutions, resolutions.c.ticket_id == tickets.c.id).outerjoin(
@@ -131,15 +129,6 @@ class SqlTerminalQueries:
             if row is None or not actor.can_see(row["org_id"]):
                 raise TicketNotFound()
             logs = (await conn.execute(logs_stmt)).mappings().all()
-        resolution = None
-        if row["summary"] is not None:
-            resolution = ResolutionResponse(
-                summary=row["summary"],
-                action_taken=row["action_taken"],
-                ai_suggestion_used=row["ai_suggestion_used"],
-                resolved_by=user_ref(row["resolver_id"], row["resolver_name"]),
-                resolved_at=row["resolved_at"],
-            )
         commands = [
             ContextCommand(
                 session_id=log["session_id"],
@@ -155,7 +144,7 @@ class SqlTerminalQueries:
             key=row["key"],
             title=row["title"],
             host_id=row["host_id"],
-            resolution=resolution,
+            resolution=resolution_from(row),
             commands=commands,
         )
 
@@ -221,6 +210,30 @@ def log_fields(r: Any) -> dict[str, Any]:
         "redactions": r["redactions"],
         "cast_available": r["cast_available"],
     }
+
+
+def resolution_columns(resolver: Any) -> list[Any]:
+    """The resolution's columns as `resolution_from` reads them (`resolver`: users, aliased)."""
+    return [
+        resolutions.c.summary.label("res_summary"),
+        resolutions.c.action_taken.label("res_action"),
+        resolutions.c.ai_suggestion_used.label("res_ai"),
+        resolutions.c.resolver_id.label("res_by"),
+        resolver.c.name.label("res_by_name"),
+        resolutions.c.resolved_at.label("res_at"),
+    ]
+
+
+def resolution_from(row: Any) -> ResolutionResponse | None:
+    if row["res_summary"] is None:
+        return None
+    return ResolutionResponse(
+        summary=row["res_summary"],
+        action_taken=row["res_action"],
+        ai_suggestion_used=row["res_ai"],
+        resolved_by=user_ref(row["res_by"], row["res_by_name"]),
+        resolved_at=row["res_at"],
+    )
 
 
 def user_ref(user_id: UUID | None, name: str | None) -> UserRef | None:
