@@ -31,7 +31,8 @@ async def sync_of(client, oidc, ticket_id, *, until) -> dict:
         )
         return r.json() if r.status_code == 200 and until(r.json()) else None
 
-    return await eventually(check, timeout=15)
+    # generous: the first event also waits for the consumer to start on a loaded machine
+    return await eventually(check, timeout=45)
 
 
 async def test_a_monitoring_ticket_reaches_kusthub_and_is_reported_synced(
