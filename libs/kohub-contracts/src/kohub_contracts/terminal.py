@@ -111,6 +111,8 @@ class TerminalLogCollected(Camel):
     """Session ids already attached to the ticket."""
     unreadable: list[str] = msgspec.field(default_factory=list)
     """Sessions whose recording is no asciicast v2 (with why), left out."""
+    in_progress: list[str] = msgspec.field(default_factory=list)
+    """Sessions not ended yet, left out: collect again once they have ended."""
 
 
 __all__ = [

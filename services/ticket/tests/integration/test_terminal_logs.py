@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from kohub_contracts.terminal import TerminalSession, TerminalSessions
 from kohub_platform.errors import UpstreamProblem
@@ -16,7 +18,7 @@ from kohub_platform.terminal_recorder import SUDO_PROMPT, asciinema, fake_sudo, 
 from kohub_ticket.app import create_app
 from kohub_ticket.bootstrap import bootstrap
 
-from .test_api import auth, create
+from .test_api import ORG, auth, create
 
 __all__ = ["asciinema"]  # the fixture
 PROBLEM = "application/problem+json"
@@ -45,7 +47,20 @@ async def termix() -> RecordingsStandIn:
 
 
 @pytest_asyncio.fixture(scope="module")
-async def terminal_client(ticket_settings, termix):
+async def known_host(ticket_settings) -> str:
+    """HOST in the ticket service's host read model (host events put it there), of ORG."""
+    engine = create_async_engine(ticket_settings.database_url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("INSERT INTO hosts (id, org_id, name) VALUES (:id, :org, 'web-prod-01')"),
+            {"id": HOST, "org": ORG},
+        )
+    await engine.dispose()
+    return HOST
+
+
+@pytest_asyncio.fixture(scope="module")
+async def terminal_client(ticket_settings, termix, known_host):
     service = bootstrap(ticket_settings, recordings=termix)
     async with AsyncTestClient(app=create_app(ticket_settings, service)) as client:
         yield client
@@ -86,8 +101,8 @@ async def test_an_uploaded_recording_becomes_a_command_log(terminal_client, oidc
     assert detail["commandSource"] == "input" and summary["commandCount"] == len(commands)
     offsets = [c["offset"] for c in detail["commands"]]
     assert offsets == sorted(offsets) and offsets[-1] > 0
-    for text in (detail["cast"], detail["commandLog"], stored.text):
-        assert SECRET not in text and "eyJhbGciOiJSUzI1NiJ9.abc" not in text
+    for body in (detail["cast"], detail["commandLog"], stored.text):
+        assert SECRET not in body and "eyJhbGciOiJSUzI1NiJ9.abc" not in body
     assert detail["cast"].splitlines()[0].startswith('{"version": 2')
 
     again = await client.post(url, files=files, headers=op)
@@ -140,14 +155,20 @@ async def test_collecting_starts_where_the_terminal_was_opened(terminal_client, 
             content=cast,
         ),
         TerminalSession(
-            session_id="42", termix_host_id="12", started_at=started, ended_at=None, content="?"
+            session_id="42", termix_host_id="12", started_at=started, ended_at=started,
+            content="?",
         ),
-    ]
+        TerminalSession(  # still open: left for a later collection, whole
+            session_id="43", termix_host_id="12", started_at=started, ended_at=None,
+            content=cast,
+        ),
+    ]  # fmt: skip
     collected = await client.post(url, json={"hostId": HOST}, headers=op)
     assert collected.status_code == 201, collected.text
     answer = collected.json()
     assert len(answer["stored"]) == 1 and answer["skipped"] == []
     assert answer["unreadable"][0].startswith("termix-42")
+    assert answer["inProgress"] == ["termix-43"]
     host_id, since, until, authorization = termix.asked[-1]
     assert str(host_id) == HOST and authorization == op["Authorization"]
     assert since == datetime.fromisoformat(opened.json()["openedAt"]) and until >= since
@@ -163,6 +184,60 @@ async def test_collecting_starts_where_the_terminal_was_opened(terminal_client, 
     detail = (await client.get(f"/api/v1/tickets/{tid}", headers=op)).json()
     texts = [a["content"] for a in detail["activities"] if a["type"] == "TERMINAL_ACCESS"]
     assert texts[0] == "터미널 접속: web-prod-01"
+
+
+async def test_the_window_starts_at_the_first_opening_since_the_last_collection(
+    terminal_client, oidc, termix
+):
+    client, op = terminal_client, auth(oidc, "msp-operator", sub="op-window")
+    tid = (await create(client, oidc))["id"]
+    url = f"/api/v1/tickets/{tid}/terminal-logs"
+    opening = {"hostId": HOST, "termixHostId": "12"}
+
+    async def opened() -> datetime:
+        r = await client.post(f"/api/v1/tickets/{tid}/terminal-access", json=opening, headers=op)
+        assert r.status_code == 201, r.text
+        return datetime.fromisoformat(r.json()["openedAt"])
+
+    first = await opened()
+    await opened()  # the terminal page reloaded: the window still starts at the first
+    cast = '{"version": 2, "width": 80, "height": 24}\n[0.5, "i", "w\\r"]\n'
+    termix.recorded = [
+        TerminalSession(session_id=f"w-{tid}", termix_host_id="12", started_at=first,
+                        ended_at=first + timedelta(minutes=1), content=cast),
+    ]  # fmt: skip
+    collected = await client.post(url, json={"hostId": HOST}, headers=op)
+    assert collected.status_code == 201 and len(collected.json()["stored"]) == 1
+    assert termix.asked[-1][1] == first
+    third = await opened()  # a new opening after a collection starts a new window
+    await client.post(url, json={"hostId": HOST}, headers=op)
+    assert termix.asked[-1][1] == third
+
+
+async def test_times_without_a_zone_are_utc_and_foreign_hosts_are_refused(
+    terminal_client, oidc, termix
+):
+    client, op = terminal_client, auth(oidc, "msp-operator")
+    tid = (await create(client, oidc))["id"]
+    url = f"/api/v1/tickets/{tid}/terminal-logs"
+    termix.recorded = []
+    r = await client.post(
+        url, json={"hostId": HOST, "since": "2026-01-30T10:00:00", "until": "2026-01-30T11:00:00"},
+        headers=op,
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert termix.asked[-1][1] == datetime(2026, 1, 30, 10, tzinfo=UTC)
+    foreign = str(uuid.uuid4())  # a host no event told the ticket service of
+    for attempt in (
+        client.post(url, json={"hostId": foreign, "since": "2026-01-30T10:00:00Z"}, headers=op),
+        client.post(
+            f"/api/v1/tickets/{tid}/terminal-access",
+            json={"hostId": foreign, "termixHostId": "1"},
+            headers=op,
+        ),
+    ):
+        r = await attempt
+        assert r.status_code == 422 and "organization" in r.json()["detail"], r.text
 
 
 async def test_termix_down_is_a_problem_and_nothing_is_written(terminal_client, oidc, termix):

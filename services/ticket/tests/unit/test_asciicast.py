@@ -103,8 +103,9 @@ def test_no_timestamp_and_no_events() -> None:
         ("not json\n", "line 1: the header is not JSON"),
         ("[2]\n", "line 1: the header is not a JSON object"),
         ('{"version": 1, "width": 80, "height": 24}\n', "version 1, only version 2"),
-        ('{"version": 2, "height": 24}\n', "width must be a positive integer"),
-        ('{"version": 2, "width": 80, "height": 0}\n', "height must be a positive integer"),
+        ('{"version": 2, "height": 24}\n', "width must be a whole number from 1 to"),
+        ('{"version": 2, "width": 80, "height": 0}\n', "height must be a whole number"),
+        ('{"version": 2, "width": 999999, "height": 24}\n', "width must be a whole number"),
         ('{"version": 2, "width": 80, "height": 24, "timestamp": "x"}\n', "timestamp"),
         ('{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "a"]\n[0.2, "o"\n', "line 3: "),
         ('{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "a"]\n[0.2, "o"]\n', "line 3: "),
@@ -117,6 +118,14 @@ def test_no_timestamp_and_no_events() -> None:
 def test_invalid_recordings_say_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(InvalidCast, match=message):
         parse_cast(text)
+
+
+def test_a_cursor_sent_far_away_does_not_grow_the_line() -> None:
+    """Output comes from the host worked on: `ESC[<huge>C` must cost nothing."""
+    session = Session().out(PROMPT + "\x1b[999999999Cx\r\n" + PROMPT)
+    session.out("\x1b[" + "9" * 5000 + "Cy\r\n" + PROMPT)
+    parsed = session.parse()
+    assert [c.text for c in parsed.commands] == ["x", "y"]
 
 
 def test_too_many_events() -> None:

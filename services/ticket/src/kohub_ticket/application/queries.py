@@ -66,10 +66,14 @@ class TerminalQueries(Protocol):
 
     async def log(self, actor: Actor, ticket_id: UUID, log_id: UUID) -> TerminalLogDetail: ...
 
-    async def ticket_host(self, actor: Actor, ticket_id: UUID) -> UUID | None:
-        """The ticket's host; raises TicketNotFound when the caller may not see the ticket."""
+    async def ticket_scope(self, actor: Actor, ticket_id: UUID) -> tuple[UUID, UUID | None]:
+        """The ticket's organization and host; raises TicketNotFound when the caller may not
+        see the ticket."""
 
-    async def last_opening(
+    async def host_org(self, host_id: UUID) -> UUID | None:
+        """The organization of a host known from host events (None: not known)."""
+
+    async def window_start(
         self, ticket_id: UUID, user_id: UUID | None, host_id: UUID
     ) -> datetime | None: ...
 

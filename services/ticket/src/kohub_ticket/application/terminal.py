@@ -7,7 +7,7 @@ a Termix that fails half-way leaves nothing behind."""
 import asyncio
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from kohub_contracts.terminal import TerminalLogCollected, TerminalSession
@@ -69,12 +69,13 @@ class TerminalWork:
 async def collect_terminal_logs(
     cmd: CollectTerminalLogs, work: TerminalWork
 ) -> TerminalLogCollected:
-    ticket_host = await work.terminal.ticket_host(cmd.actor, cmd.ticket_id)
-    host_id = cmd.host_id or ticket_host
+    host_id = await ticket_host(work.terminal, cmd.actor, cmd.ticket_id, cmd.host_id)
     if host_id is None:
         raise InvalidRequest("The ticket has no host: name the host whose sessions to collect.")
-    until = cmd.until or work.clock()
-    since = cmd.since or await work.terminal.last_opening(cmd.ticket_id, cmd.actor.user_id, host_id)
+    until = _utc(cmd.until) or work.clock()
+    since = _utc(cmd.since) or await work.terminal.window_start(
+        cmd.ticket_id, cmd.actor.user_id, host_id
+    )
     if since is None:
         raise NoTerminalWindow(
             "No terminal of this host was opened from this ticket: give the period "
@@ -84,11 +85,14 @@ async def collect_terminal_logs(
         raise InvalidRequest("The period ends before it starts.")
     found = await work.recordings.sessions(host_id, since, until, cmd.authorization)
     attached = await work.terminal.attached_sessions(cmd.ticket_id)
-    attach, skipped, unreadable = [], [], []
+    attach, skipped, unreadable, running = [], [], [], []
     for session in found.sessions:
         session_id = f"termix-{session.session_id}"
         if session_id in attached:
             skipped.append(session_id)
+            continue
+        if session.ended_at is None:  # collected once ended, whole (a part would stay a part)
+            running.append(session_id)
             continue
         try:
             parsed = await read_recording(session.content)
@@ -97,11 +101,13 @@ async def collect_terminal_logs(
             continue
         attach.append(_termix_log(cmd, host_id, session_id, session, parsed))
     stored = await handlers.attach_terminal_logs(attach, work.uow, work.clock)
-    return TerminalLogCollected(stored=stored, skipped=skipped, unreadable=unreadable)
+    return TerminalLogCollected(
+        stored=stored, skipped=skipped, unreadable=unreadable, in_progress=running
+    )
 
 
 async def upload_recording(cmd: UploadRecording, work: TerminalWork) -> TerminalLogCollected:
-    ticket_host = await work.terminal.ticket_host(cmd.actor, cmd.ticket_id)
+    host_id = await ticket_host(work.terminal, cmd.actor, cmd.ticket_id, cmd.host_id)
     try:
         parsed = await read_recording(cmd.content)
     except InvalidCast as exc:
@@ -118,7 +124,7 @@ async def upload_recording(cmd: UploadRecording, work: TerminalWork) -> Terminal
         command_log_text(parsed.commands),
         started,
         started + timedelta(seconds=parsed.duration),
-        host_id=cmd.host_id or ticket_host,
+        host_id=host_id,
         source="UPLOAD",
         commands=parsed.commands,
         command_source=parsed.command_source,
@@ -127,6 +133,24 @@ async def upload_recording(cmd: UploadRecording, work: TerminalWork) -> Terminal
     )
     stored = await handlers.attach_terminal_logs([log], work.uow, work.clock)
     return TerminalLogCollected(stored=stored, skipped=[])
+
+
+async def ticket_host(
+    terminal: TerminalQueries, actor: Actor, ticket_id: UUID, wanted: UUID | None
+) -> UUID | None:
+    """The host terminal work on the ticket is about: the one named, which must be of the
+    ticket's organization, else the ticket's own."""
+    org_id, own = await terminal.ticket_scope(actor, ticket_id)
+    if wanted is None or wanted == own:
+        return own
+    if await terminal.host_org(wanted) != org_id:
+        raise InvalidRequest("No such host in the ticket's organization.")
+    return wanted
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """A time without a zone is read as UTC (as the adapter gateway reads it)."""
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
 def _termix_log(

@@ -35,6 +35,7 @@ from kohub_ticket.application.terminal import (
     UnreadableCast,
     UploadRecording,
     collect_terminal_logs,
+    ticket_host,
     upload_recording,
 )
 from kohub_ticket.bootstrap import TicketService
@@ -136,6 +137,7 @@ class TicketTerminalController(Controller):
         """Called by the host service for `GET /hosts/{id}/terminal-url?ticketId=`: the
         opening starts the period a later collection looks in."""
         service, actor = await caller(request)
+        await ticket_host(_terminal(service), actor, ticket_id, data.host_id)
         at = service.clock()
         activity_id = await handlers.record_terminal_opened(
             RecordTerminalOpened(

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kohub_contracts.enums import ActivityType, Role
@@ -23,6 +23,7 @@ from kohub_contracts.tickets import (
 )
 from kohub_ticket.adapters.postgres.tables import (
     activities,
+    hosts,
     resolutions,
     terminal_logs,
     tickets,
@@ -71,29 +72,51 @@ class SqlTerminalQueries:
             cast=zlib.decompress(packed).decode() if packed is not None else None,
         )
 
-    async def ticket_host(self, actor: Actor, ticket_id: UUID) -> UUID | None:
+    async def ticket_scope(self, actor: Actor, ticket_id: UUID) -> tuple[UUID, UUID | None]:
         stmt = select(tickets.c.org_id, tickets.c.host_id).where(tickets.c.id == ticket_id)
         async with self._engine.connect() as conn:
             row = (await conn.execute(stmt)).first()
         if row is None or not actor.can_see(row.org_id):
             raise TicketNotFound()
-        return row.host_id  # type: ignore[no-any-return]
+        return row.org_id, row.host_id
 
-    async def last_opening(
+    async def host_org(self, host_id: UUID) -> UUID | None:
+        stmt = select(hosts.c.org_id).where(hosts.c.id == host_id)
+        async with self._engine.connect() as conn:
+            return (await conn.execute(stmt)).scalar_one_or_none()  # type: ignore[no-any-return]
+
+    async def window_start(
         self, ticket_id: UUID, user_id: UUID | None, host_id: UUID
     ) -> datetime | None:
-        """When this operator last opened the host's terminal from this ticket."""
-        stmt = select(activities.c.created_at).where(
+        """The operator's first opening of the host's terminal from this ticket since they
+        last collected its sessions here (reloading the terminal page opens it again: the
+        sessions since the first opening are wanted); the last opening when none is newer."""
+        collected = (
+            select(func.max(terminal_logs.c.created_at))
+            .where(
+                terminal_logs.c.ticket_id == ticket_id,
+                terminal_logs.c.user_id == user_id,
+                terminal_logs.c.host_id == host_id,
+                terminal_logs.c.source == "TERMIX",
+            )
+            .scalar_subquery()
+        )
+        openings = select(activities.c.created_at).where(
             activities.c.ticket_id == ticket_id,
             activities.c.type == ActivityType.TERMINAL_ACCESS.value,
             activities.c.metadata["opened"].as_boolean().is_(True),
             activities.c.metadata["hostId"].as_string() == str(host_id),
             activities.c.user_id == user_id,
         )
+        since_collected = openings.where(
+            or_(collected.is_(None), activities.c.created_at > collected)
+        ).order_by(activities.c.seq)
         async with self._engine.connect() as conn:
-            return (
-                await conn.execute(stmt.order_by(activities.c.seq.desc()).limit(1))
-            ).scalar_one_or_none()
+            first = (await conn.execute(since_collected.limit(1))).scalar_one_or_none()
+            if first is not None:
+                return first  # type: ignore[no-any-return]
+            latest = openings.order_by(activities.c.seq.desc()).limit(1)
+            return (await conn.execute(latest)).scalar_one_or_none()  # type: ignore[no-any-return]
 
     async def attached_sessions(self, ticket_id: UUID) -> set[str]:
         stmt = select(terminal_logs.c.session_id).where(terminal_logs.c.ticket_id == ticket_id)

@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+MAX_SIZE = 2000  # columns or rows of a terminal: more is no real terminal
 EVENT_CODES = frozenset({"o", "i", "m", "r"})  # output, input (keystrokes), marker, resize
 
 
@@ -61,8 +62,10 @@ def _header(number: int, line: str) -> dict[str, Any]:
         )
     for field in ("width", "height"):
         value = header.get(field)
-        if type(value) is not int or value <= 0:
-            raise InvalidCast(f"line {number}: header {field} must be a positive integer")
+        if type(value) is not int or not 0 < value <= MAX_SIZE:
+            raise InvalidCast(
+                f"line {number}: header {field} must be a whole number from 1 to {MAX_SIZE}"
+            )
     return header
 
 

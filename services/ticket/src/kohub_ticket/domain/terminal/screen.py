@@ -30,6 +30,9 @@ _SECRET_PROMPT = re.compile(
     r"|verification code)[^\n]{0,200}[:?]\s*\Z"
 )
 _TAIL = 2048
+# One logical line spans at most this many rows: a cursor move past it (`ESC[99999999C`,
+# printed by whatever runs on the host) must not grow the line without bound.
+MAX_ROWS = 64
 
 
 def render_line(segment: str, width: int, alt_screen: bool = False) -> tuple[str, int | None]:
@@ -49,8 +52,8 @@ def render_line(segment: str, width: int, alt_screen: bool = False) -> tuple[str
             elif params == "?2004" and final == "h":
                 prompt_col = col if prompt_col is None else prompt_col
             else:
-                n = int(params) if params.isdigit() else 0
-                col = _csi(cells, col, final, n, width)
+                n = int(params) if params.isdigit() and len(params) < 10 else 0
+                col = min(_csi(cells, col, final, n, width), width * MAX_ROWS)
             wrap_pending = False
         elif alt_screen:
             continue
@@ -75,7 +78,7 @@ def render_line(segment: str, width: int, alt_screen: bool = False) -> tuple[str
 
 def _csi(cells: list[str], col: int, final: str, n: int, width: int) -> int:
     """Apply a cursor or erase sequence to the line; returns the new column."""
-    steps = max(n, 1)
+    steps = min(max(n, 1), width * MAX_ROWS)
     if final in "JK" and n == 0:
         del cells[col:]
     elif final == "K":
