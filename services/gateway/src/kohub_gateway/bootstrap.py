@@ -73,7 +73,13 @@ class GatewayService:
             return _problem(404, "No such API path.")
         try:
             return await self.http.request(
-                method, self.urls[owner] + path, params=params, json=json, files=files, headers=sent
+                method,
+                self.urls[owner] + path,
+                params=params,
+                json=json,
+                files=files,
+                headers=sent,
+                timeout=self.gateway.timeouts(method, path),
             )
         except httpx.TimeoutException:
             return _problem(504, f"The {SERVICE_NAMES[owner]} did not answer in time.")
@@ -115,9 +121,7 @@ def bootstrap(
     token_verifier: TokenVerifier | None = None,
 ) -> GatewayService:
     gateway = gateway or GatewaySettings.from_env()
-    http = owners_client(
-        httpx.Timeout(gateway.timeout_seconds, connect=gateway.connect_timeout_seconds)
-    )
+    http = owners_client(gateway.timeouts())
     verifier = token_verifier or TokenVerifier(settings.oidc)
     box = secret_box(settings.secret_keys, settings.environment)
     oidc = OidcClient(http, settings.oidc.issuer, gateway.console_client_id)

@@ -4,6 +4,10 @@ import re
 from urllib.parse import unquote
 
 _DOT_SEGMENT = re.compile(r"(^|/)\.{1,2}(/|$)")
+# Calls that take long by nature: collecting terminal recordings (the ticket service asks
+# the adapter gateway, which fetches each recording from Termix, then reads them).
+_LONG_CALLS = re.compile(r"^/api/v1/tickets/[^/]+/terminal-logs$")
+LONG_CALL_SECONDS = 120.0
 
 API_PREFIX = "/api/v1/"
 OWNERS: dict[str, str] = {
@@ -32,3 +36,10 @@ def owner_of(path: str) -> str | None:
         return None
     family = path[len(API_PREFIX) :].split("/", 1)[0]
     return OWNERS.get(family)
+
+
+def read_timeout(method: str, path: str, default: float) -> float:
+    """How long an owner may take to answer this call (then 504)."""
+    if method == "POST" and _LONG_CALLS.match(path):
+        return max(default, LONG_CALL_SECONDS)
+    return default

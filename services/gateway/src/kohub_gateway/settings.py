@@ -3,6 +3,9 @@
 import os
 from dataclasses import dataclass
 
+import httpx
+
+from kohub_gateway.routing import read_timeout
 from kohub_platform.settings import ServiceSettings
 
 SERVICE_NAME = "gateway"
@@ -22,6 +25,11 @@ class GatewaySettings:
     """Where browsers reach the console (`KOHUB_PUBLIC_URL`): the login's redirect URI."""
     console_client_id: str = DEFAULT_CONSOLE_CLIENT
     """The console's public OIDC client (`KOHUB_CONSOLE_CLIENT_ID`)."""
+
+    def timeouts(self, method: str = "GET", path: str = "") -> httpx.Timeout:
+        """For a call to an owner: `timeout_seconds` to answer, more for a long call."""
+        read = read_timeout(method, path, self.timeout_seconds)
+        return httpx.Timeout(read, connect=self.connect_timeout_seconds)
 
     @classmethod
     def from_env(cls) -> "GatewaySettings":

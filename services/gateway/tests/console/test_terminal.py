@@ -188,7 +188,9 @@ def test_collect_sends_the_window_in_the_consoles_zone(client, backend) -> None:
         {"hostId": str(HOST_ID), "since": "2026-01-30T10:00", "until": "2026-01-30T11:30"},
     )
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"{PAGE}?notice=logs_stored&stored=2&skipped=1"
+    assert answer.headers["location"] == (
+        f"{PAGE}?notice=logs_stored&stored=2&skipped=1&unreadable=0&running=0"
+    )
     sent = backend.made("POST", LOGS)[0]
     assert sent.json == {
         "hostId": str(HOST_ID),
@@ -204,6 +206,17 @@ def test_collect_sends_the_window_in_the_consoles_zone(client, backend) -> None:
     html = client.get(answer.headers["location"]).text
     assert "Stored 2 recording(s); skipped 1 already on the ticket." in html
     assert "<script>" not in client.get(f"{PAGE}?notice=logs_stored&stored=<script>").text
+
+
+def test_a_collection_says_what_it_left_out(client, backend) -> None:
+    answer_body = {"stored": [str(uuid4())], "skipped": [], "unreadable": ["termix-3: bad"],
+                   "inProgress": ["termix-4", "termix-5"]}  # fmt: skip
+    backend.on("POST", LOGS, ok(answer_body, 201))
+    answer = post_form(client, PAGE + "/terminal-logs/collect", {"hostId": str(HOST_ID)})
+    assert "notice=logs_partial" in answer.headers["location"]
+    ticket_with_logs(backend)
+    html = client.get(answer.headers["location"]).text
+    assert "아직 끝나지 않은 세션 2건" in html and "읽을 수 없는 녹화 1건" in html
 
 
 def test_collect_without_a_window_leaves_it_to_the_api(client, backend) -> None:
@@ -279,7 +292,10 @@ def test_upload_sends_the_file_as_multipart(client, backend) -> None:
         files={"file": ("session.cast", CAST.encode(), "application/octet-stream")},
     )
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"{PAGE}?notice=logs_stored&stored=1&skipped=0"
+    assert (
+        answer.headers["location"]
+        == f"{PAGE}?notice=logs_stored&stored=1&skipped=0&unreadable=0&running=0"
+    )
     sent = backend.made("POST", LOGS)[0]
     assert sent.json is None
     assert sent.files == {

@@ -44,6 +44,16 @@ def test_owner_of(path: str, owner: str | None) -> None:
     assert owner_of(path) == owner
 
 
+def test_collecting_terminal_logs_may_take_longer() -> None:
+    from kohub_gateway.routing import LONG_CALL_SECONDS, read_timeout
+
+    long_path = "/api/v1/tickets/x/terminal-logs"
+    assert read_timeout("POST", long_path, 15.0) == LONG_CALL_SECONDS
+    assert read_timeout("GET", long_path, 15.0) == 15.0
+    assert read_timeout("POST", long_path + "/y", 15.0) == 15.0
+    assert read_timeout("POST", "/api/v1/tickets", 15.0) == 15.0
+
+
 def test_trace_context_is_continued_or_started() -> None:
     parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
     child = child_traceparent(parent)

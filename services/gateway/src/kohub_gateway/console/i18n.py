@@ -498,6 +498,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notice.logs_none": (
             "가져올 녹화가 없습니다. 그 시간에 이 호스트에서 한 Termix 세션이 없습니다."
         ),
+        "notice.logs_partial": (
+            "세션 기록 {stored}건을 저장했습니다. 아직 끝나지 않은 세션 {running}건은 끝난 뒤 "
+            "다시 가져오세요. 읽을 수 없는 녹화 {unreadable}건은 제외했습니다."
+        ),
         "error_termix_key_missing": "내 Termix API 키가 등록되어 있지 않습니다",
         "error_termix_key_rejected": "Termix가 등록된 API 키를 받아들이지 않습니다",
         "error_no_terminal_adapter": "이 호스트에는 Termix 터미널이 연결되어 있지 않습니다",
@@ -823,6 +827,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "notice.logs_none": (
             "Nothing to collect: no Termix session of yours on this host in that window."
+        ),
+        "notice.logs_partial": (
+            "Stored {stored} recording(s). {running} session(s) have not ended yet: collect "
+            "again once they have. {unreadable} unreadable recording(s) left out."
         ),
         "error_termix_key_missing": "Your Termix API key is not registered",
         "error_termix_key_rejected": "Termix does not accept your registered API key",

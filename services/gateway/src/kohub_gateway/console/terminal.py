@@ -128,18 +128,22 @@ async def refused(
 
 
 def collected(ticket_id: UUID, content: bytes) -> Response[Any]:
-    """Back to the ticket, saying how many recordings were stored and skipped."""
+    """Back to the ticket, saying how many recordings were stored and skipped, and how many
+    were left out (unreadable, or sessions not ended yet)."""
     try:
         result = msgspec.json.decode(content, type=TerminalLogCollected)
     except msgspec.DecodeError as exc:
         log.warning("unreadable collection answer", error=str(exc))
         return see_other(f"/tickets/{ticket_id}#terminal")
+    counts = (
+        f"&stored={len(result.stored)}&skipped={len(result.skipped)}"
+        f"&unreadable={len(result.unreadable)}&running={len(result.in_progress)}"
+    )
+    if result.unreadable or result.in_progress:  # say what was left out, and why
+        return see_other(f"/tickets/{ticket_id}?notice=logs_partial{counts}")
     if not result.stored and not result.skipped:
         return see_other(f"/tickets/{ticket_id}?notice=logs_none")
-    return see_other(
-        f"/tickets/{ticket_id}?notice=logs_stored"
-        f"&stored={len(result.stored)}&skipped={len(result.skipped)}"
-    )
+    return see_other(f"/tickets/{ticket_id}?notice=logs_stored{counts}")
 
 
 class TerminalPages(Controller):

@@ -33,7 +33,7 @@ TICKETS = "/api/v1/tickets"
 NOTICES = frozenset(
     {
         "created", "moved", "assigned", "resolved", "commented", "completed", "reopened",
-        "logs_stored", "logs_none",
+        "logs_stored", "logs_none", "logs_partial",
     }
 )  # fmt: skip
 # Problems about the operator's Termix key: the page links to where the key is registered.
@@ -231,9 +231,10 @@ def simple_moves(view: View, ticket: TicketDetailResponse) -> list[str]:
 
 
 def notice_counts(view: View) -> dict[str, int]:
-    """The numbers a notice after a redirect may carry (`stored`, `skipped`): digits only."""
+    """The numbers a notice after a redirect may carry (`stored`, `skipped`, `unreadable`,
+    `running`): digits only."""
     counts = {}
-    for name in ("stored", "skipped"):
+    for name in ("stored", "skipped", "unreadable", "running"):
         value = view.request.query_params.get(name) or "0"
         counts[name] = int(value) if value.isdigit() and len(value) <= 6 else 0
     return counts

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import structlog
 from litestar import Request, asgi
 from litestar.datastructures import State
 from litestar.types import Receive, Scope, Send
@@ -22,6 +23,7 @@ from kohub_gateway.routing import SERVICE_NAMES, owner_of
 from kohub_platform.errors import NotFound, ProblemError
 from kohub_platform.paths import client_path
 
+log = structlog.get_logger("kohub.proxy")
 BUFFERED_BYTES = 256 * 1024
 MAX_BODY_BYTES = 20_000_000
 """The largest request body passed on (uploaded terminal recordings are the largest)."""
@@ -38,6 +40,10 @@ class OwnerTimedOut(ProblemError):
     status, type_name = 504, "gateway-timeout"
 
 
+class ClientGone(Exception):
+    """The client went away before its request body was whole."""
+
+
 class BodyTooLarge(ProblemError):
     status, type_name = 413, "payload-too-large"
 
@@ -51,7 +57,7 @@ def gateway_service(request: Request[Any, Any, State]) -> GatewayService:
 async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
     """Everything under /api/v1 that the gateway does not answer itself."""
     path = client_path(scope)
-    owner = owner_of(path)
+    owner = owner_of(path) if scope["type"] == "http" else None
     if owner is None:
         raise NotFound("No such API path.")
     service: GatewayService = scope["app"].state.gateway_service
@@ -65,6 +71,7 @@ async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
         service.urls[owner] + path + ("?" + query.decode("latin-1") if query else ""),
         headers=forwarded_headers(scope),
         content=body if method in WITH_BODY else None,
+        timeout=service.gateway.timeouts(method, path),
     )
     name = SERVICE_NAMES[owner]
     try:
@@ -72,9 +79,9 @@ async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
     except httpx.HTTPError as exc:
         if body.too_large:  # the client library reports the aborted upload as its own error
             raise BodyTooLarge(TOO_LARGE) from None
-        if isinstance(exc, httpx.TimeoutException):
-            raise OwnerTimedOut(f"The {name} did not answer in time.") from None
-        raise OwnerUnreachable(f"The {name} is not reachable.") from None
+        if body.client_gone:  # nobody to answer
+            return
+        raise _failed(exc, name) from None
     try:
         # the answer's bytes pass as they came (still encoded), so its length holds
         headers = [(k, v) for k, v in answer.headers.raw if k.lower() not in _DROPPED]
@@ -82,16 +89,30 @@ async def proxy(scope: Scope, receive: Receive, send: Send) -> None:
         length = answer.headers.get("content-length")
         if length is not None and int(length) <= BUFFERED_BYTES:
             # most answers are small JSON: relaying them whole costs less than a stream
-            body = b"".join([chunk async for chunk in answer.aiter_raw()])
+            try:
+                whole = b"".join([chunk async for chunk in answer.aiter_raw()])
+            except httpx.HTTPError as exc:
+                raise _failed(exc, name) from None
             await send(start)
-            await send({"type": "http.response.body", "body": body})
+            await send({"type": "http.response.body", "body": whole})
             return
         await send(start)
-        async for chunk in answer.aiter_raw():
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        try:
+            async for chunk in answer.aiter_raw():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except httpx.HTTPError as exc:
+            # begun, so no problem can follow: the client sees the answer cut short
+            log.warning("answer cut short", owner=owner, error=type(exc).__name__)
+            return
         await send({"type": "http.response.body", "body": b""})
     finally:
         await answer.aclose()
+
+
+def _failed(exc: httpx.HTTPError, name: str) -> ProblemError:
+    if isinstance(exc, httpx.TimeoutException):
+        return OwnerTimedOut(f"The {name} did not answer in time.")
+    return OwnerUnreachable(f"The {name} is not reachable.")
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -105,13 +126,15 @@ class RequestBody:
     def __init__(self, receive: Receive) -> None:
         self._receive = receive
         self.too_large = False
+        self.client_gone = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         seen = 0
         while True:
             message = await self._receive()
-            if message["type"] == "http.disconnect":
-                return
+            if message["type"] == "http.disconnect":  # mid-upload: the owner must not
+                self.client_gone = True  # take what came as the whole body
+                raise ClientGone()
             if chunk := message.get("body"):
                 seen += len(chunk)
                 if seen > MAX_BODY_BYTES:
