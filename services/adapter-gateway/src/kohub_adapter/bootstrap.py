@@ -87,6 +87,7 @@ def bootstrap(
         default_url=gateway.termix_url,
         timeout=gateway.termix_timeout_seconds,
         max_cast_bytes=gateway.terminal_max_cast_bytes,
+        allowed_origins=gateway.termix_allowed_origins,
     )
     registry = AdapterRegistry(
         [

@@ -3,6 +3,7 @@
 import os
 from dataclasses import dataclass
 
+from kohub_adapter.domain.terminal import origin
 from kohub_platform.settings import ServiceSettings
 
 SERVICE_NAME = "adapter"
@@ -22,6 +23,9 @@ class GatewaySettings:
     terminals and recordings themselves are at each host's termix adapter `baseUrl`."""
     termix_timeout_seconds: float = 10.0
     """Per request to Termix (`KOHUB_TERMIX_TIMEOUT_SECONDS`): a long recording takes time."""
+    termix_allowed_origins: frozenset[str] = frozenset()
+    """The Termix servers (`scheme://host[:port]`, `KOHUB_TERMIX_ALLOWED_ORIGINS`, comma-
+    separated) operators' keys may be sent to; empty: any (set it in production)."""
     terminal_max_cast_bytes: int = 16 * 1024 * 1024
     """The largest recording fetched (`KOHUB_TERMINAL_MAX_CAST_BYTES`); a longer one is
     refused whole, never cut."""
@@ -34,6 +38,11 @@ class GatewaySettings:
             retention_days=int(os.environ.get("KOHUB_ADAPTER_RETENTION_DAYS", "30")),
             termix_url=os.environ.get("KOHUB_TERMIX_URL", "").strip() or None,
             termix_timeout_seconds=float(os.environ.get("KOHUB_TERMIX_TIMEOUT_SECONDS", "10")),
+            termix_allowed_origins=frozenset(
+                origin(o)
+                for o in os.environ.get("KOHUB_TERMIX_ALLOWED_ORIGINS", "").split(",")
+                if o.strip()
+            ),
             terminal_max_cast_bytes=int(
                 os.environ.get("KOHUB_TERMINAL_MAX_CAST_BYTES", str(16 * 1024 * 1024))
             ),

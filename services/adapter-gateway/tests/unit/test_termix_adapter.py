@@ -70,6 +70,7 @@ def adapter(handler: Callable[[httpx.Request], httpx.Response], **kwargs) -> Ter
         default_url=kwargs.get("default_url"),
         timeout=5.0,
         max_cast_bytes=kwargs.get("max_cast_bytes", 1000),
+        allowed_origins=kwargs.get("allowed_origins", frozenset()),
     )
 
 
@@ -228,3 +229,18 @@ async def test_health_asks_the_default_termix_when_one_is_set():
     unhealthy = await adapter(down, default_url="http://termix").health()
     assert not unhealthy.healthy and "unreachable" in unhealthy.detail
     assert json.dumps(unhealthy.extra) == '{"url": "http://termix"}'
+
+
+async def test_only_allowed_termix_servers_get_an_operators_key():
+    from kohub_adapter.domain.terminal import TermixNotAllowed, origin
+
+    seen: list = []
+    only_web = frozenset({origin("https://TERMIX.example/")})
+    strict = adapter(termix(seen=seen), allowed_origins=only_web)
+    with pytest.raises(TermixNotAllowed, match=r"http://api\.termix"):
+        await strict.session_logs(HOST, KEY, SINCE, UNTIL)  # its apiUrl is elsewhere
+    with pytest.raises(TermixNotAllowed):
+        strict.terminal_target(HOST)
+    assert seen == []  # nothing was sent, the key least of all
+    both = adapter(termix(seen=seen), allowed_origins=only_web | {origin("http://api.termix")})
+    assert await both.session_logs(HOST, KEY, SINCE, UNTIL) and seen

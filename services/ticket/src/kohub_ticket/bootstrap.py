@@ -27,7 +27,7 @@ from kohub_ticket.domain.alerts import AlertPolicy
 from kohub_ticket.settings import alert_policy
 
 ResolveActor = Callable[[Principal], Awaitable[Actor]]
-RECORDINGS_TIMEOUT_SECONDS = 60.0
+RECORDINGS_TIMEOUT_SECONDS = 110.0  # under the gateway's 120 s for this call
 
 
 def utc_now() -> datetime:

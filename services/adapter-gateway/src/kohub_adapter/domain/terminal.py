@@ -9,7 +9,7 @@ when Termix's API is not served under `baseUrl` (e.g. straight from its backend)
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from kohub_adapter.domain.mapping import MappedHost
 from kohub_contracts.enums import AdapterType
@@ -25,6 +25,29 @@ class NoTerminalAdapter(Exception):
 
 class InvalidTerminalRequest(ValueError):
     pass
+
+
+class TermixNotAllowed(Exception):
+    """The host's Termix is not one kohub may send operators' keys to."""
+
+
+def origin(url: str) -> str:
+    """`scheme://host[:port]`, lower-cased: what an allow-list of Termix servers names."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
+
+
+def check_allowed(termix: "TermixHost", allowed: frozenset[str]) -> None:
+    """With an allow-list (`KOHUB_TERMIX_ALLOWED_ORIGINS`), a host's Termix web app and API
+    must both be on it: a host's adapter config (msp-admin's) cannot send operators' keys,
+    or the gateway's requests, anywhere else."""
+    if not allowed:
+        return
+    for url in {termix.base_url, termix.api_url}:
+        if origin(url) not in allowed:
+            raise TermixNotAllowed(
+                f"{origin(url)} is not an allowed Termix (KOHUB_TERMIX_ALLOWED_ORIGINS)."
+            )
 
 
 @dataclass(frozen=True, slots=True)

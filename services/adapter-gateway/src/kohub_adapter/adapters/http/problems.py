@@ -22,7 +22,11 @@ from kohub_adapter.application.tools import (
     ToolUnavailable,
     UnsupportedCapability,
 )
-from kohub_adapter.domain.terminal import InvalidTerminalRequest, NoTerminalAdapter
+from kohub_adapter.domain.terminal import (
+    InvalidTerminalRequest,
+    NoTerminalAdapter,
+    TermixNotAllowed,
+)
 from kohub_platform.errors import problem_handler, problem_response, stale_version_handler
 from kohub_platform.pagination import InvalidCursor
 
@@ -55,6 +59,7 @@ ADAPTER_EXCEPTION_HANDLERS: dict[Any, Any] = {
     NoStatusSource: problem_handler(409, "no-status-source"),
     ToolUnavailable: problem_handler(502, "tool-unavailable"),
     NoTerminalAdapter: problem_handler(409, "no-terminal-adapter"),
+    TermixNotAllowed: problem_handler(409, "termix-not-allowed"),
     TerminalCredentialsMissing: problem_handler(409, "terminal-credentials-missing"),
     TerminalCredentialsRejected: problem_handler(409, "terminal-credentials-rejected"),
     InvalidTerminalRequest: problem_handler(422, "validation"),

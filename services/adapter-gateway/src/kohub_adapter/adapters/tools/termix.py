@@ -30,7 +30,12 @@ from kohub_adapter.application.tools import (
 )
 from kohub_adapter.domain.alerts import ParsedWebhook
 from kohub_adapter.domain.mapping import MappedHost
-from kohub_adapter.domain.terminal import SessionLog, recordings_of, termix_host
+from kohub_adapter.domain.terminal import (
+    SessionLog,
+    check_allowed,
+    recordings_of,
+    termix_host,
+)
 from kohub_contracts.enums import AdapterType
 from kohub_contracts.terminal import TerminalSession, TerminalTarget
 
@@ -56,8 +61,10 @@ class TermixAdapter:
         default_url: str | None,
         timeout: float,
         max_cast_bytes: int,
+        allowed_origins: frozenset[str] = frozenset(),
     ) -> None:
         self._client = client
+        self._allowed = allowed_origins
         self._now = now
         self._default_url = default_url
         self._timeout = timeout
@@ -94,6 +101,7 @@ class TermixAdapter:
 
     def terminal_target(self, host: MappedHost) -> TerminalTarget:
         termix = termix_host(host)
+        check_allowed(termix, self._allowed)
         return TerminalTarget(
             url=termix.terminal_url,
             host_id=host.host_id,
@@ -105,6 +113,7 @@ class TermixAdapter:
         self, host: MappedHost, api_key: str, since: datetime, until: datetime
     ) -> list[TerminalSession]:
         termix = termix_host(host)
+        check_allowed(termix, self._allowed)  # before the key goes anywhere
         auth = {"Authorization": f"Bearer {api_key}"}
         listed = await self._list(termix.api_url, auth)
         sessions = []
