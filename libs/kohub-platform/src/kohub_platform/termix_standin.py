@@ -213,7 +213,11 @@ def create_termix_app(data: TermixData) -> Litestar:
             host = data.host(int(host_id)) if host_id.isdigit() else None
             what = f"the terminal of host {host_id}" + (f" ({host.name})" if host else "")
         text = html.escape(f"Termix stand-in: {what} would be shown here.")
-        return f"<!doctype html><title>Termix stand-in</title><p>{text}</p>"
+        style = "background:#0f172a;color:#e2e8f0;font:14px monospace;margin:1em"
+        return (
+            f'<!doctype html><title>Termix stand-in</title><body style="{style}">'
+            f"<p>{text}</p><p>$ <span>_</span></p></body>"
+        )
 
     return Litestar(
         route_handlers=[list_logs, get_log, get_content, health, page], openapi_config=None
