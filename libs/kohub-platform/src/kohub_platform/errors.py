@@ -51,6 +51,9 @@ class Unauthorized(ProblemError):
     status, type_name = 401, "unauthorized"
 
 
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "requestId"})
+
+
 class UpstreamProblem(ProblemError):
     """A problem another kohub service answered, passed on to our caller as it was (its
     status, type and detail), or one of ours when that service could not be reached."""
@@ -67,9 +70,13 @@ class UpstreamProblem(ProblemError):
             problem = None
         if not isinstance(problem, dict):
             return cls(502, "bad-gateway", f"The {service} answered {status} without a problem.")
-        kind = str(problem.get("type") or "http-error").removeprefix(TYPE_BASE)
+        kind = str(problem.get("type") or "about:blank").removeprefix(TYPE_BASE)
+        if kind == "about:blank":
+            kind = _TYPE_BY_STATUS.get(status, "http-error")
         detail = str(problem.get("detail") or problem.get("title") or f"{service}: {status}")
-        return cls(status, kind, detail)
+        # its own members (e.g. sessionId, limitBytes) go on too
+        extensions = {k: v for k, v in problem.items() if k not in _PROBLEM_MEMBERS}
+        return cls(status, kind, detail, **extensions)
 
 
 def problem_response(

@@ -96,17 +96,17 @@ async def test_the_hosts_recordings_of_the_period_with_their_content_oldest_firs
     seen: list = []
     sessions = await adapter(termix(seen=seen)).session_logs(HOST, KEY, SINCE, UNTIL)
     assert [s.session_id for s in sessions] == ["2", "1", "6"]
-    assert all(s.content == CAST and s.format == "asciicast" for s in sessions)
+    assert all(s.content == CAST and s.format == "asciicast" for s in sessions[:2])
+    assert sessions[2].content == ""  # still recording: named, not fetched
     assert sessions[0].started_at == datetime(2026, 1, 10, 9, 30, tzinfo=UTC)
     assert sessions[2].ended_at is None
     assert sessions[2].started_at == datetime(2026, 1, 10, 10, 30, tzinfo=UTC)
     assert all(s.termix_host_id == "12" for s in sessions)
-    # only the chosen contents are fetched, from apiUrl, with the caller's key
+    # only the chosen, ended ones are fetched, from apiUrl, with the caller's key
     assert [path for path, _ in seen] == [
         "/session_logs",
         "/session_logs/2/content",
         "/session_logs/1/content",
-        "/session_logs/6/content",
     ]
     assert {auth for _, auth in seen} == {f"Bearer {KEY}"}
 
@@ -121,7 +121,11 @@ async def test_a_bare_list_is_read_too_and_non_terminal_recordings_are_left_out(
             200, content=b"plain", headers={"Content-Type": kinds.get(log_id, "x")}
         )
 
-    logs = [entry(1, 12, "2026-01-10T10:10:00Z", None), entry(2, 12, "2026-01-10T10:11:00Z", None)]
+    ended = "2026-01-10T10:12:00Z"
+    logs = [
+        entry(1, 12, "2026-01-10T10:10:00Z", ended),
+        entry(2, 12, "2026-01-10T10:11:00Z", ended),
+    ]
     sessions = await adapter(termix(logs, content)).session_logs(HOST, KEY, SINCE, UNTIL)
     assert [(s.session_id, s.format) for s in sessions] == [("2", "text")]
 
@@ -244,3 +248,13 @@ async def test_only_allowed_termix_servers_get_an_operators_key():
     assert seen == []  # nothing was sent, the key least of all
     both = adapter(termix(seen=seen), allowed_origins=only_web | {origin("http://api.termix")})
     assert await both.session_logs(HOST, KEY, SINCE, UNTIL) and seen
+
+
+async def test_a_window_holding_too_much_is_refused_whole():
+    from kohub_adapter.application.terminal import WindowTooLarge
+
+    many = [entry(n, 12, "2026-01-10T10:10:00Z", "2026-01-10T10:20:00Z") for n in range(1, 9)]
+    # each recording under the per-recording cap, together over four of it
+    tool = adapter(termix(many), max_cast_bytes=len(CAST) + 1)
+    with pytest.raises(WindowTooLarge):
+        await tool.session_logs(HOST, KEY, SINCE, UNTIL)

@@ -49,6 +49,15 @@ class RecordingTooLarge(Exception):
         self.limit = limit
 
 
+class WindowTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"The period holds more than {limit} bytes of recordings; collect a shorter one "
+            "(since, until)."
+        )
+        self.limit = limit
+
+
 class TerminalTool(Protocol):
     """What the terminal handlers need of Termix (`adapters/tools/termix.py`)."""
 

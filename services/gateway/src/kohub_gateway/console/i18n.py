@@ -510,6 +510,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "error_termix_down": "Termix에 지금 연결할 수 없습니다",
         "error_invalid_cast": "올바른 asciinema 녹화 파일이 아닙니다",
+        "error_host_not_mapped": (
+            "어댑터 게이트웨이가 아직 이 호스트를 모릅니다. 잠시 후 다시 시도하세요"
+        ),
+        "error_recordings_too_large": "녹화가 너무 큽니다. 기간을 좁혀 다시 가져오세요",
+        "error_termix_not_allowed": "이 호스트의 Termix는 허용된 Termix 서버가 아닙니다",
         "error_cast_required": "올릴 녹화 파일(.cast)을 선택해 주세요",
         "error_time_invalid": "시각을 읽을 수 없습니다",
         "error_time_order": "끝 시각은 시작 시각보다 뒤여야 합니다",
@@ -841,6 +846,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "error_termix_down": "Termix cannot be reached right now",
         "error_invalid_cast": "This is not a valid asciinema recording",
+        "error_host_not_mapped": (
+            "The adapter gateway does not know this host yet; try again shortly"
+        ),
+        "error_recordings_too_large": "The recordings are too large; collect a shorter period",
+        "error_termix_not_allowed": "This host's Termix is not an allowed Termix server",
         "error_cast_required": "Choose a recording (.cast) to upload",
         "error_time_invalid": "A time could not be read",
         "error_time_order": "“Until” must be later than “from”",

@@ -49,6 +49,10 @@ TERMINAL_PROBLEMS = {
     "no-terminal-window": "error_no_terminal_window",
     "tool-unavailable": "error_termix_down",
     "invalid-cast": "error_invalid_cast",
+    "host-not-mapped": "error_host_not_mapped",
+    "terminal-recording-too-large": "error_recordings_too_large",
+    "terminal-window-too-large": "error_recordings_too_large",
+    "termix-not-allowed": "error_termix_not_allowed",
 }
 _HOSTNAME = re.compile(r"^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$")  # urlsplit lowercases it
 
@@ -164,14 +168,15 @@ class TerminalPages(Controller):
         name, opened = await asyncio.gather(host_name(view, hid), terminal_url(view, hid, params))
         shown = {"host_id": hid, "host_name": name, "ticket_id": ticket_id}
         if isinstance(opened, ServiceProblem):
-            if opened.kind != "no-terminal-adapter":
+            explained = {"no-terminal-adapter", "host-not-mapped", "termix-not-allowed"}
+            if opened.kind not in explained:
                 raise opened
             return view.html(
                 "terminal.html",
                 409,
                 section="hosts",
                 opened=None,
-                error="error_no_terminal_adapter",
+                error=TERMINAL_PROBLEMS[opened.kind],
                 error_detail=opened.detail,
                 **shown,
             )

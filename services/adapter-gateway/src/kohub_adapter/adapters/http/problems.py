@@ -16,6 +16,7 @@ from kohub_adapter.application.terminal import (
     RecordingTooLarge,
     TerminalCredentialsMissing,
     TerminalCredentialsRejected,
+    WindowTooLarge,
 )
 from kohub_adapter.application.tools import (
     NoStatusSource,
@@ -63,6 +64,9 @@ ADAPTER_EXCEPTION_HANDLERS: dict[Any, Any] = {
     TerminalCredentialsMissing: problem_handler(409, "terminal-credentials-missing"),
     TerminalCredentialsRejected: problem_handler(409, "terminal-credentials-rejected"),
     InvalidTerminalRequest: problem_handler(422, "validation"),
+    WindowTooLarge: problem_handler(
+        422, "terminal-window-too-large", limitBytes=lambda exc: exc.limit
+    ),
     RecordingTooLarge: problem_handler(
         422,
         "terminal-recording-too-large",

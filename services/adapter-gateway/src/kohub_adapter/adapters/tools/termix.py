@@ -17,7 +17,11 @@ import httpx
 import structlog
 
 from kohub_adapter.application.ports import Clock
-from kohub_adapter.application.terminal import RecordingTooLarge, TerminalCredentialsRejected
+from kohub_adapter.application.terminal import (
+    RecordingTooLarge,
+    TerminalCredentialsRejected,
+    WindowTooLarge,
+)
 from kohub_adapter.application.tools import (
     ActionResult,
     Capability,
@@ -45,6 +49,9 @@ REJECTED = (
     "PUT /api/v1/me/terminal-credentials"
 )
 FORMATS = {"application/x-asciicast": "asciicast", "text/plain": "text"}
+# One collection carries at most this many largest recordings' worth (it is held in memory
+# here and in the ticket service).
+WINDOW_RECORDINGS = 4
 
 
 class TermixAdapter:
@@ -117,10 +124,18 @@ class TermixAdapter:
         auth = {"Authorization": f"Bearer {api_key}"}
         listed = await self._list(termix.api_url, auth)
         sessions = []
+        total = 0
         for entry in recordings_of(listed, termix.host_id, since, until, self._now()):
+            if entry.ended_at is None:  # still being recorded: named, fetched once it ends
+                sessions.append(_running(entry))
+                continue
             session = await self._content(termix.api_url, auth, entry)
-            if session is not None:
-                sessions.append(session)
+            if session is None:
+                continue
+            total += len(session.content)
+            if total > self._max_cast_bytes * WINDOW_RECORDINGS:
+                raise WindowTooLarge(self._max_cast_bytes * WINDOW_RECORDINGS)
+            sessions.append(session)
         return sessions
 
     async def _list(self, api_url: str, auth: dict[str, str]) -> list[SessionLog]:
@@ -188,6 +203,16 @@ def _check(response: httpx.Response, url: str) -> None:
         raise TerminalCredentialsRejected(REJECTED.format(status=response.status_code))
     if response.status_code >= 400:
         raise ToolUnavailable(f"Termix answered GET {url} with {response.status_code}.")
+
+
+def _running(entry: SessionLog) -> TerminalSession:
+    return TerminalSession(
+        session_id=entry.log_id,
+        termix_host_id=entry.termix_host_id,
+        started_at=entry.started_at,
+        ended_at=None,
+        content="",
+    )
 
 
 def _session_log(entry: Any) -> SessionLog:

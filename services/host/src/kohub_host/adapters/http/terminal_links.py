@@ -8,7 +8,7 @@ from uuid import UUID
 import httpx
 
 from kohub_contracts.terminal import TerminalOpened, TerminalOpenedRequest, TerminalTarget
-from kohub_platform.calls import call_service, decoded
+from kohub_platform.calls import call_service, decoded, host_not_mapped
 
 TIMEOUT_SECONDS = 10.0
 
@@ -28,6 +28,7 @@ class TerminalLinks:
             service=service,
             authorization=authorization,
             timeout=TIMEOUT_SECONDS,
+            on_404=host_not_mapped(),
         )
         return decoded(answer, TerminalTarget, service)  # type: ignore[no-any-return]
 

@@ -8,7 +8,7 @@ from uuid import UUID
 import httpx
 
 from kohub_contracts.terminal import TerminalSessionQuery, TerminalSessions
-from kohub_platform.calls import call_service, decoded
+from kohub_platform.calls import call_service, decoded, host_not_mapped
 
 SERVICE = "adapter gateway"
 
@@ -28,5 +28,6 @@ class AdapterGatewayRecordings:
             service=SERVICE,
             authorization=authorization,
             body=TerminalSessionQuery(since=since, until=until),
+            on_404=host_not_mapped(),
         )
         return decoded(answer, TerminalSessions, SERVICE)  # type: ignore[no-any-return]
