@@ -29,6 +29,7 @@ from deploytools import (
 from sqlalchemy.engine import make_url
 
 from kohub_platform.settings import ServiceSettings
+from kohub_platform.waiting import wait_for
 
 # The Compose Specification's JSON schema (compose-spec project, Apache-2.0), fetched at
 # install time by `make test` from the npm package dclint 3.1.0 (schemas/compose.schema.json):
@@ -332,7 +333,6 @@ def test_loopback_forwards_to_keycloak(tmp_path) -> None:
     import os
     import socket
     import threading
-    import time
     import urllib.request
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -362,15 +362,16 @@ def test_loopback_forwards_to_keycloak(tmp_path) -> None:
     )
     try:
         url = f"http://localhost:{listen}/realms/kecp-sso/.well-known/openid-configuration"
-        for _ in range(50):
+
+        def answered() -> bool:
             try:
                 with urllib.request.urlopen(url, timeout=5) as response:
                     assert response.read() == b'{"issuer": "ok"}'
-                break
             except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the loopback forwarder did not answer")
+                return False
+            return True
+
+        wait_for(answered, timeout=10, message="the loopback forwarder did not answer")
         assert seen == [f"localhost:{listen}"]
     finally:
         process.terminate()

@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +23,8 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 from deploytools import ROOT, SERVICE_IDS, SERVICES, Service
+
+from kohub_platform.waiting import wait_for
 
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKER_DIR = ROOT / "deploy" / "docker"
@@ -437,11 +438,12 @@ def test_init_databases_then_migrations_one_at_a_time_as_the_owner(tmp_path: Pat
             for _ in range(2)
         ]
         waiting = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-        deadline = time.monotonic() + 30
-        while loop.run_until_complete(_fetch(plain, waiting))[0]["n"] < 2:
+
+        def queued() -> bool:
             assert all(p.poll() is None for p in runs), "migrate must wait for the lock"
-            assert time.monotonic() < deadline, "the migrators never queued on the lock"
-            time.sleep(0.05)
+            return loop.run_until_complete(_fetch(plain, waiting))[0]["n"] >= 2
+
+        wait_for(queued, timeout=30, message="the migrators never queued on the lock")
         assert all(p.poll() is None for p in runs), "migrate must wait for the lock"
         tables = loop.run_until_complete(_fetch(plain, "SELECT tablename FROM pg_tables"))
         assert "alembic_version" not in {r["tablename"] for r in tables}

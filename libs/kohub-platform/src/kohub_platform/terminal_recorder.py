@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from kohub_platform.waiting import wait_for
+
 # The shell's own prompt: bash 5.1+ turns bracketed paste on right before it, so a "$ " in
 # some command's output is not taken for it (typing then would be typing ahead).
 PROMPT = b"\x1b[?2004h$ "
@@ -78,12 +80,16 @@ class Terminal:
         deadline = time.monotonic() + TIMEOUT
         while self._read(0.05) and time.monotonic() < deadline:
             pass
-        while self.exit_status is None and time.monotonic() < deadline:
+
+        def reaped() -> bool:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 self.exit_status = os.waitstatus_to_exitcode(status)
-            else:
-                time.sleep(0.05)
+            return bool(pid)
+
+        if self.exit_status is None:
+            left = max(deadline - time.monotonic(), 0.0)
+            wait_for(reaped, timeout=left, message=f"asciinema did not end: {self.shown!r}")
         assert self.exit_status == 0, f"asciinema ended with {self.exit_status}: {self.shown!r}"
 
     def close(self) -> None:

@@ -25,7 +25,6 @@ import json
 import re
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +34,8 @@ from typing import Any
 
 import uvicorn
 from litestar import Litestar, MediaType, Request, Response, get
+
+from kohub_platform.waiting import wait_for
 
 ASCIICAST = "application/x-asciicast"
 MEDIA_TYPES = {
@@ -240,11 +241,19 @@ class RunningTermix:
 
     def start(self, timeout: float = 10.0) -> "RunningTermix":
         self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
+
+        def started() -> bool:
+            if not self._thread.is_alive():
                 raise RuntimeError("The Termix stand-in did not start.")
-            time.sleep(0.01)
+            return bool(self._server.started)
+
+        wait_for(
+            started,
+            timeout=timeout,
+            message="The Termix stand-in did not start.",
+            interval=0.01,
+            error=RuntimeError,
+        )
         return self
 
     def stop(self) -> None:

@@ -5,7 +5,6 @@ import asyncio
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from kohub_gateway.bootstrap import bootstrap
 from kohub_gateway.settings import GatewaySettings
 from kohub_platform.settings import SERVICE_PORTS, ServiceSettings
 from kohub_platform.testing import migrate
+from kohub_platform.waiting import wait_for
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC).isoformat()
@@ -103,11 +103,13 @@ class StandIn:
 
     def start(self) -> "StandIn":
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("stand-in did not start")
-            time.sleep(0.02)
+        wait_for(
+            lambda: self.server.started,
+            timeout=10,
+            message="stand-in did not start",
+            interval=0.02,
+            error=RuntimeError,
+        )
         return self
 
     def stop(self) -> None:

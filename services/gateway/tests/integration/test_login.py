@@ -8,7 +8,6 @@ import re
 import secrets
 import shutil
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -24,6 +23,7 @@ from kohub_gateway.app import create_app
 from kohub_gateway.bootstrap import bootstrap
 from kohub_gateway.settings import GatewaySettings
 from kohub_platform.settings import OidcSettings
+from kohub_platform.waiting import wait_for
 
 from .conftest import free_port, gateway_settings
 
@@ -55,11 +55,12 @@ class Idp:
 def idp(tmp_path_factory) -> Iterator[Idp]:
     provider = Idp(free_port(), tmp_path_factory.mktemp("idp") / "key.json")
     try:
-        deadline = time.monotonic() + 20
-        while not _healthy(provider):
+
+        def healthy() -> bool:
             assert provider.process.poll() is None, provider.process.stderr.read().decode()
-            assert time.monotonic() < deadline, "the identity provider did not start"
-            time.sleep(0.05)
+            return _healthy(provider)
+
+        wait_for(healthy, timeout=20, message="the identity provider did not start")
         yield provider
     finally:
         provider.process.terminate()

@@ -11,6 +11,7 @@ from kohub_gateway.adapters.http.upstream import child_traceparent
 from kohub_gateway.application import dashboard
 from kohub_gateway.application.dashboard import Fetched
 from kohub_gateway.routing import owner_of
+from kohub_platform.testing import eventually
 
 TICKET = {
     "id": "9d3f3c1e-0000-4000-8000-000000000001", "key": "KH-2026-0001", "title": "t",
@@ -167,8 +168,11 @@ async def test_an_old_answer_is_served_while_the_next_is_computed() -> None:
     computed.clear()
     release.set()
     await computed.wait()
-    await asyncio.sleep(0)  # the refresh stores its answer as it returns
-    assert await cache.get("a", slow) is answers[1]
+
+    async def refreshed() -> bool:  # the refresh stores its answer as it returns
+        return await cache.get("a", slow) is answers[1]
+
+    await eventually(refreshed, timeout=5, interval=0)
     # too old to serve: the caller waits for fresh figures
     now[0] += 31
     assert await cache.get("a", slow) is answers[2]
